@@ -1,0 +1,84 @@
+"""Pilot-to-Scale Tracker: the system of record of a city's AI portfolio."""
+
+import logging
+
+from flask import Flask
+
+from tracker.config import load_settings
+
+
+def create_app(settings: dict | None = None) -> Flask:
+    """Build the app: settings from the environment, overridden by `settings` (tests)."""
+    app = Flask(__name__, static_folder=None)
+    app.config.update(load_settings(app.instance_path))
+    app.config.update(_api_settings())
+    app.config.update(settings or {})
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _api_settings() -> dict:
+    return {
+        "API_TITLE": "Pilot-to-Scale Tracker",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        # served by the app itself: the docs work on a closed network
+        "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker.audit.trail import install as install_audit_trail
+    from tracker.extensions import api, db
+    from tracker.http import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
+    db.init_app(app)
+    install_audit_trail(db.session.session_factory)
+    api.init_app(app, spec_kwargs=_spec_kwargs())
+    api.register_converter(IdConverter, IdConverter.openapi_schema)
+
+
+def _spec_kwargs() -> dict:
+    return {
+        "info": {
+            "description": "The system of record of an AI portfolio: projects through PoC, pilot and rollout, "
+            "stage gates, budgets, outcome KPIs, stall flags and alerts, reports and the public AI registry."
+        },
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearerAuth": []}],
+    }
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.extensions import api
+    from tracker.health import blp as health_blp
+    from tracker.projects.views import blp as projects_blp
+    from tracker.users.views import blp as users_blp
+
+    app.register_blueprint(health_blp)
+    for blueprint in (projects_blp, users_blp):
+        api.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from tracker.errors import register_error_handlers
+    from tracker.security import register_security_headers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.cli import register
+
+    register(app)

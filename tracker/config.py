@@ -1,0 +1,57 @@
+"""Settings from the environment, with working defaults (SPEC "Settings")."""
+
+import os
+from pathlib import Path
+
+DEFAULT_DOMAINS = "operations,safety,infrastructure,living,mobility,environment"
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(instance_path: str) -> str:
+    """DATABASE_URL, normalised to the psycopg 3 driver; a SQLite file by default."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{Path(instance_path) / 'tracker.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_settings(instance_path: str) -> dict:
+    """Every setting the service reads, as Flask config keys."""
+    return {
+        "DATABASE_URL": database_url(instance_path),
+        "DOMAINS": [d.strip() for d in os.environ.get("DOMAINS", DEFAULT_DOMAINS).split(",") if d.strip()],
+        "DEFAULT_CURRENCY": os.environ.get("DEFAULT_CURRENCY", "USD").upper(),
+        "SCHEDULER_ENABLED": _bool("SCHEDULER_ENABLED", False),
+        "SCAN_CRON": os.environ.get("SCAN_CRON", "0 6 * * *"),
+        "POC_MAX_DAYS": _int("POC_MAX_DAYS", 90),
+        "PILOT_MAX_DAYS": _int("PILOT_MAX_DAYS", 180),
+        "REPORTING_WINDOW_DAYS": _int("REPORTING_WINDOW_DAYS", 90),
+        "STALE_DAYS": _int("STALE_DAYS", 60),
+        "REMIND_DAYS": _int("REMIND_DAYS", 7),
+        "ESCALATE_DAYS": _int("ESCALATE_DAYS", 30),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _bool("SMTP_STARTTLS", False),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "ai-portfolio@localhost"),
+        "CAIO_EMAIL": os.environ.get("CAIO_EMAIL", ""),
+        "ALERT_WEBHOOK_URL": os.environ.get("ALERT_WEBHOOK_URL", ""),
+        "ALERT_WEBHOOK_SECRET": os.environ.get("ALERT_WEBHOOK_SECRET", ""),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000"),
+        # A request body above this answers 413; imports have their own, larger limit.
+        "MAX_CONTENT_LENGTH": _int("MAX_BODY_BYTES", 1_000_000),
+        "MAX_IMPORT_BYTES": _int("MAX_IMPORT_BYTES", 50_000_000),
+        "TOKEN_TTL_DAYS": _int("TOKEN_TTL_DAYS", 0),  # 0: tokens do not expire unless asked
+    }

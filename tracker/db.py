@@ -1,0 +1,114 @@
+"""The declarative base, column types that stay exact on SQLite and PostgreSQL, and the session."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Flask
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(so.DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A timestamp that is always timezone-aware UTC, also on SQLite (which stores no offset)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: time zones must be explicit")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class ScaledDecimal(sa.TypeDecorator):
+    """An exact decimal stored as a scaled integer.
+
+    SQLite has no decimal type (Numeric becomes a float there and sums drift), so values are
+    kept as integers of 10**-scale units on both databases and turned back into Decimal here.
+    """
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def __init__(self, scale: int):
+        super().__init__()
+        self.scale = scale
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        scaled = Decimal(value).scaleb(self.scale)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than {self.scale} decimal places")
+        return int(scaled)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(value).scaleb(-self.scale).normalize()
+
+
+def enum_column(enum_name: str, values: tuple[str, ...]) -> sa.Enum:
+    """A text column limited to `values` by a CHECK constraint, the same on both databases."""
+    return sa.Enum(*values, name=enum_name, native_enum=False, create_constraint=True, length=32)
+
+
+class Database:
+    """Engine and request-scoped session, bound to the app in init_app."""
+
+    def __init__(self):
+        self.engine: sa.Engine | None = None
+        self._factory = so.sessionmaker(expire_on_commit=False)
+        self.session = so.scoped_session(self._factory)
+
+    def init_app(self, app: Flask) -> None:
+        url = app.config["DATABASE_URL"]
+        self.engine = create_engine(url)
+        self._factory.configure(bind=self.engine)
+        app.teardown_appcontext(lambda exc: self.session.remove())
+
+    def new_session(self) -> so.Session:
+        """A session of its own, for work outside a request (scheduler jobs, racing threads)."""
+        return self._factory()
+
+
+def create_engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    # pre-ping: after a database outage the pool drops dead connections by itself
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

@@ -1,0 +1,82 @@
+"""HTTP plumbing shared by the views: pagination headers, ETags, Location."""
+
+import math
+
+import sqlalchemy as sa
+from flask import request, url_for
+from werkzeug.routing import BaseConverter
+
+from tracker.errors import PreconditionFailed, PreconditionRequired
+
+PAGINATION_HEADERS = {
+    "X-Total-Count": {"description": "Items in all pages", "schema": {"type": "integer"}},
+    "X-Total-Pages": {"description": "Number of pages", "schema": {"type": "integer"}},
+    "Link": {"description": "RFC 8288 links to the first, previous, next and last pages", "schema": {"type": "string"}},
+}
+ETAG_HEADER = {"ETag": {"description": "Version of the resource, for If-Match", "schema": {"type": "string"}}}
+LOCATION_HEADER = {"Location": {"description": "URL of the created resource", "schema": {"type": "string"}}}
+IF_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "description": "The ETag of the version being changed (428 when missing, 412 when stale)",
+    "schema": {"type": "string"},
+}
+
+
+class IdConverter(BaseConverter):
+    """Path ids of at most 15 digits: longer numbers are no route (404), never an overflow."""
+
+    regex = r"[1-9][0-9]{0,14}"
+
+    @staticmethod
+    def openapi_schema(_converter) -> dict:
+        return {"type": "integer", "minimum": 1, "maximum": 999_999_999_999_999}
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+def paginate(session, stmt: sa.Select, page: int, page_size: int) -> tuple[list, dict]:
+    """One page of `stmt` (already ordered) and the headers that tell the totals."""
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    items = list(session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)))
+    pages = max(1, math.ceil(total / page_size))
+    return items, {"X-Total-Count": str(total), "X-Total-Pages": str(pages), "Link": _links(page, pages, page_size)}
+
+
+def _links(page: int, pages: int, page_size: int) -> str:
+    args = request.args.to_dict()
+
+    def link(number: int, rel: str) -> str:
+        args.update(page=number, page_size=page_size)
+        return f'<{url_for(request.endpoint, **request.view_args, **args)}>; rel="{rel}"'
+
+    parts = [link(1, "first")]
+    if page > 1:
+        parts.append(link(min(page - 1, pages), "prev"))
+    if page < pages:
+        parts.append(link(page + 1, "next"))
+    parts.append(link(pages, "last"))
+    return ", ".join(parts)
+
+
+def etag_of(entity_id: int, version: int) -> str:
+    return f'"{entity_id}.{version}"'
+
+
+def check_if_match(current_etag: str) -> None:
+    """428 without If-Match, 412 when it names another version."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        raise PreconditionRequired("send If-Match with the ETag from your last read")
+    offered = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    if "*" not in offered and current_etag not in offered:
+        raise PreconditionFailed("changed since you read it: read it again and retry")
+
+
+def created(obj, endpoint: str, **values) -> tuple:
+    return obj, 201, {"Location": url_for(endpoint, **values)}

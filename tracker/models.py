@@ -1,0 +1,26 @@
+"""Every model, imported once so the metadata (and Alembic) sees all tables."""
+
+from tracker.alerts.models import OutboxMessage
+from tracker.audit.models import AuditEvent
+from tracker.budgets.models import BudgetLine
+from tracker.db import Base
+from tracker.flags.models import Flag, ScanRun, SchedulerClaim
+from tracker.kpis.models import Kpi, Measurement
+from tracker.projects.models import Project, StageTransition
+from tracker.users.models import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "BudgetLine",
+    "Flag",
+    "Kpi",
+    "Measurement",
+    "OutboxMessage",
+    "Project",
+    "ScanRun",
+    "SchedulerClaim",
+    "StageTransition",
+    "User",
+]

@@ -1,0 +1,62 @@
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.db import Base, UTCDateTime, enum_column, utcnow
+from tracker.users.models import User
+from tracker.vocab import AI_TYPES, STAGES
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    problem: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # the vocabulary is a setting (DOMAINS), so it is checked by the API, not the schema
+    domain: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    ai_type: so.Mapped[str] = so.mapped_column(enum_column("ai_type", AI_TYPES))
+    department: so.Mapped[str] = so.mapped_column(sa.String(200), index=True, default="")
+    owner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    stage: so.Mapped[str] = so.mapped_column(enum_column("stage", STAGES), index=True)
+    stage_entered_at: so.Mapped[date]
+    public: so.Mapped[bool] = so.mapped_column(default=False, index=True)
+    purpose: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    data_sources: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    logic: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    risks: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    human_oversight: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    contact_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # bumped by every UPDATE and checked in its WHERE clause: the ETag, and no lost updates
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    owner: so.Mapped[User] = so.relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class StageTransition(Base):
+    """One stage decision. Append-only: nothing updates or deletes a row but its project's deletion."""
+
+    __tablename__ = "stage_transitions"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    project_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
+    # null for the entry recorded when the project was created
+    from_stage: so.Mapped[str | None] = so.mapped_column(enum_column("from_stage", STAGES))
+    to_stage: so.Mapped[str] = so.mapped_column(enum_column("to_stage", STAGES))
+    effective_date: so.Mapped[date]
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    rationale: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    gate: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    override_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    decided_by: so.Mapped[User | None] = so.relationship(lazy="joined")
+
+    __table_args__ = (sa.Index("ix_stage_transitions_project_date", "project_id", "effective_date", "id"),)

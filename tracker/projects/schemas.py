@@ -1,0 +1,133 @@
+import marshmallow as ma
+from flask import current_app
+from marshmallow import validate
+
+from tracker.fields import Day, Id, NonBlankText, PageArgs, PastOrToday, QueryId, StrictBool, Text
+from tracker.projects.rules import missing_registry_fields
+from tracker.vocab import AI_TYPES, STAGES
+
+KEY_PATTERN = r"^[A-Z0-9][A-Z0-9._-]{0,63}$"
+# changed only through their own routes, never by PATCH (no mass assignment)
+READ_ONLY = {
+    "id": "ids are assigned by the service",
+    "stage": "the stage changes only through POST /api/v1/projects/{id}/transitions",
+    "stage_entered_at": "set by stage transitions",
+    "history": "the history is written by stage transitions",
+    "created_at": "set by the service",
+    "updated_at": "set by the service",
+}
+
+
+def _domain(value: str) -> None:
+    domains = current_app.config["DOMAINS"]
+    if value not in domains:
+        raise ma.ValidationError(f"Must be one of: {', '.join(domains)}.")
+
+
+def ProjectKey(**kwargs) -> ma.fields.String:  # noqa: N802
+    return ma.fields.String(
+        validate=validate.Regexp(
+            KEY_PATTERN, error="1-64 of A-Z, 0-9, '.', '_', '-', starting with a letter or digit."
+        ),
+        metadata={"example": "SEOUL-TRAFFIC-01"},
+        **kwargs,
+    )
+
+
+class _ProjectFields(ma.Schema):
+    key = ProjectKey()
+    title = NonBlankText(300)
+    problem = Text(20_000)
+    description = Text(20_000)
+    domain = ma.fields.String(validate=_domain, metadata={"description": "One of the DOMAINS setting"})
+    ai_type = ma.fields.String(validate=validate.OneOf(AI_TYPES))
+    department = Text(200)
+    owner_id = Id()
+    public = StrictBool()
+    purpose = Text(20_000)
+    data_sources = Text(20_000)
+    logic = Text(20_000)
+    risks = Text(20_000)
+    human_oversight = Text(20_000)
+    contact_email = ma.fields.Email(validate=validate.Length(max=254))
+
+    @ma.pre_load
+    def refuse_read_only(self, data, **kwargs):
+        if isinstance(data, dict):
+            errors = {name: [why] for name, why in READ_ONLY.items() if name in data and name not in self.fields}
+            if errors:
+                raise ma.ValidationError(errors)
+        return data
+
+
+class ProjectCreateSchema(_ProjectFields):
+    key = ProjectKey(required=True)
+    title = NonBlankText(300, required=True)
+    domain = ma.fields.String(required=True, validate=_domain)
+    ai_type = ma.fields.String(required=True, validate=validate.OneOf(AI_TYPES))
+    stage = ma.fields.String(load_default="poc", validate=validate.OneOf(STAGES))
+    stage_entered_at = Day(validate=PastOrToday(), metadata={"description": "Defaults to today"})
+
+    @ma.validates_schema
+    def registry_fields_when_public(self, data, **kwargs):
+        if data.get("public"):
+            missing = missing_registry_fields(data)
+            if missing:
+                raise ma.ValidationError({name: ["Required when the project is public."] for name in missing})
+
+
+class ProjectPatchSchema(_ProjectFields):
+    pass
+
+
+class TransitionRecordSchema(ma.Schema):
+    id = ma.fields.Integer()
+    project_id = ma.fields.Integer()
+    from_stage = ma.fields.String(allow_none=True)
+    to_stage = ma.fields.String()
+    effective_date = ma.fields.Date()
+    decided_by_id = ma.fields.Integer(allow_none=True)
+    rationale = ma.fields.String()
+    gate = ma.fields.Dict(metadata={"description": "checks (code, met), unmet, overridden"})
+    override_reason = ma.fields.String(allow_none=True)
+    recorded_at = ma.fields.AwareDateTime()
+
+
+class ProjectSchema(ma.Schema):
+    id = ma.fields.Integer()
+    key = ma.fields.String()
+    title = ma.fields.String()
+    problem = ma.fields.String()
+    description = ma.fields.String()
+    domain = ma.fields.String()
+    ai_type = ma.fields.String()
+    department = ma.fields.String()
+    owner_id = ma.fields.Integer()
+    stage = ma.fields.String()
+    stage_entered_at = ma.fields.Date()
+    public = ma.fields.Boolean()
+    purpose = ma.fields.String()
+    data_sources = ma.fields.String()
+    logic = ma.fields.String()
+    risks = ma.fields.String()
+    human_oversight = ma.fields.String()
+    contact_email = ma.fields.String()
+    created_at = ma.fields.AwareDateTime()
+    updated_at = ma.fields.AwareDateTime()
+
+
+class ProjectListArgs(PageArgs):
+    stage = ma.fields.String(validate=validate.OneOf(STAGES))
+    domain = ma.fields.String(validate=validate.Length(max=64))
+    department = ma.fields.String(validate=validate.Length(max=200))
+    owner = QueryId(metadata={"description": "Owner's user id"})
+    flagged = ma.fields.Boolean(
+        metadata={"description": "Only projects with (true) or without (false) unresolved flags"}
+    )
+
+
+class TransitionCreateSchema(ma.Schema):
+    to_stage = ma.fields.String(required=True, validate=validate.OneOf(STAGES))
+    effective_date = Day(metadata={"description": "Defaults to today; not in the future"})
+    rationale = NonBlankText(20_000, required=True)
+    override_reason = NonBlankText(20_000, metadata={"description": "CAIO office only: pass a gate that is not met"})

@@ -1,0 +1,177 @@
+"""Projects and their stage decisions: load, ask the rules, write, commit once."""
+
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.auth import can_edit_project
+from tracker.budgets.models import BudgetLine
+from tracker.db import utcnow
+from tracker.errors import Forbidden, Invalid, NotFound
+from tracker.flags.models import Flag
+from tracker.kpis.models import Kpi, Measurement
+from tracker.projects import rules
+from tracker.projects.models import Project, StageTransition
+from tracker.users.models import User
+from tracker.vocab import CAIO_OFFICE, OWNER_ROLES, REGISTRY_FIELDS
+
+
+def get_project(session: so.Session, project_id: int, *, for_update: bool = False) -> Project:
+    stmt = sa.select(Project).where(Project.id == project_id)
+    if for_update:
+        # serialises concurrent stage decisions on PostgreSQL; SQLite serialises writers itself
+        stmt = stmt.with_for_update(of=Project)
+    project = session.scalar(stmt)
+    if project is None:
+        raise NotFound(f"no project with id {project_id}")
+    return project
+
+
+def list_projects_query(
+    *,
+    stage: str | None = None,
+    domain: str | None = None,
+    department: str | None = None,
+    owner: int | None = None,
+    flagged: bool | None = None,
+) -> sa.Select:
+    stmt = sa.select(Project).order_by(Project.id)
+    for column, value in (
+        (Project.stage, stage),
+        (Project.domain, domain),
+        (Project.department, department),
+        (Project.owner_id, owner),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if flagged is not None:
+        unresolved = sa.exists().where(Flag.project_id == Project.id, Flag.status != "resolved")
+        stmt = stmt.where(unresolved if flagged else ~unresolved)
+    return stmt
+
+
+def _check_owner(session: so.Session, actor: User, owner_id: int) -> None:
+    if owner_id != actor.id and actor.role not in CAIO_OFFICE:
+        raise Forbidden("only the CAIO office (caio, admin) may give a project another owner")
+    owner = session.get(User, owner_id)
+    if owner is None or not owner.active or owner.role not in OWNER_ROLES:
+        raise Invalid({"owner_id": "Must be an active user with the role manager, caio or admin."})
+
+
+def create_project(session: so.Session, *, actor: User, data: dict) -> Project:
+    owner_id = data.pop("owner_id", actor.id)
+    _check_owner(session, actor, owner_id)
+    today = utcnow().date()
+    project = Project(owner_id=owner_id, stage_entered_at=data.pop("stage_entered_at", today), **data)
+    session.add(project)
+    session.flush()
+    # the first history entry: no gate applies to it (SPEC)
+    session.add(
+        StageTransition(
+            project_id=project.id,
+            from_stage=None,
+            to_stage=project.stage,
+            effective_date=project.stage_entered_at,
+            decided_by_id=actor.id,
+            rationale="project created" if project.stage == "poc" else f"project recorded in {project.stage}",
+            gate={"checks": [], "unmet": [], "overridden": False},
+        )
+    )
+    session.commit()
+    return project
+
+
+def update_project(session: so.Session, *, actor: User, project: Project, changes: dict) -> Project:
+    if "owner_id" in changes and changes["owner_id"] != project.owner_id:
+        _check_owner(session, actor, changes["owner_id"])
+    for name, value in changes.items():
+        setattr(project, name, value)
+    missing = rules.missing_registry_fields(_registry_values(project)) if project.public else []
+    if missing:
+        session.rollback()
+        raise Invalid({name: "Required when the project is public." for name in missing})
+    session.commit()
+    return project
+
+
+def _registry_values(project: Project) -> dict:
+    return {name: getattr(project, name) for name in REGISTRY_FIELDS}
+
+
+def delete_project(session: so.Session, project: Project) -> None:
+    session.delete(project)
+    session.commit()
+
+
+def history_query(project_id: int) -> sa.Select:
+    return (
+        sa.select(StageTransition)
+        .where(StageTransition.project_id == project_id)
+        .order_by(StageTransition.effective_date, StageTransition.id)
+    )
+
+
+def gate_evidence(session: so.Session, project_id: int) -> rules.GateEvidence:
+    """Counts the gates look at, in one round trip."""
+    outcome_kpi = sa.and_(Kpi.kind == "outcome", Kpi.baseline.is_not(None), Kpi.target.is_not(None))
+    kpis = sa.select(sa.func.count()).where(Kpi.project_id == project_id).scalar_subquery()
+    outcome_kpis = sa.select(sa.func.count()).where(Kpi.project_id == project_id, outcome_kpi).scalar_subquery()
+    outcome_measurements = (
+        sa.select(sa.func.count())
+        .select_from(Measurement)
+        .join(Kpi, Kpi.id == Measurement.kpi_id)
+        .where(Kpi.project_id == project_id, outcome_kpi)
+        .scalar_subquery()
+    )
+    approved_rollout = (
+        sa.select(sa.func.count())
+        .where(BudgetLine.project_id == project_id, BudgetLine.stage == "rollout", BudgetLine.status == "approved")
+        .scalar_subquery()
+    )
+    row = session.execute(sa.select(kpis, outcome_kpis, outcome_measurements, approved_rollout)).one()
+    return rules.GateEvidence(*row)
+
+
+def record_transition(
+    session: so.Session,
+    *,
+    actor: User,
+    project_id: int,
+    to_stage: str,
+    rationale: str,
+    effective_date: date | None = None,
+    override_reason: str | None = None,
+) -> StageTransition:
+    project = get_project(session, project_id, for_update=True)
+    if not can_edit_project(actor, project.owner_id):
+        raise Forbidden("only the project's owner or the CAIO office may record its stage decisions")
+    previous = session.scalar(
+        sa.select(sa.func.max(StageTransition.effective_date)).where(StageTransition.project_id == project.id)
+    )
+    today = utcnow().date()
+    decision = rules.decide_transition(
+        from_stage=project.stage,
+        to_stage=to_stage,
+        effective_date=effective_date or today,
+        previous_effective_date=previous or project.stage_entered_at,
+        today=today,
+        evidence=gate_evidence(session, project.id),
+        override_reason=override_reason,
+        may_override=actor.role in CAIO_OFFICE,
+    )
+    transition = StageTransition(
+        project_id=project.id,
+        from_stage=decision.from_stage,
+        to_stage=decision.to_stage,
+        effective_date=decision.effective_date,
+        decided_by_id=actor.id,
+        rationale=rationale,
+        gate=decision.gate,
+        override_reason=decision.override_reason,
+    )
+    project.stage = decision.to_stage
+    project.stage_entered_at = decision.effective_date
+    session.add(transition)
+    session.commit()
+    return transition

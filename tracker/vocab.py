@@ -1,0 +1,28 @@
+"""The fixed vocabularies of SPEC, in one place (models, schemas and rules import them)."""
+
+ROLES = ("admin", "caio", "manager", "viewer")
+OWNER_ROLES = ("manager", "caio", "admin")  # who may own and create projects
+CAIO_OFFICE = ("caio", "admin")  # who may override gates, change owners, run scans
+
+STAGES = ("poc", "pilot", "rollout", "cancelled", "retired")
+ACTIVE_STAGES = ("poc", "pilot", "rollout")
+AI_TYPES = ("traditional_ml", "computer_vision", "nlp", "generative", "optimization", "other")
+
+BUDGET_STAGES = ("poc", "pilot", "rollout")
+BUDGET_CATEGORIES = ("personnel", "compute", "licences", "services", "equipment", "other")
+BUDGET_STATUSES = ("planned", "approved")
+
+KPI_KINDS = ("input", "output", "outcome")
+KPI_DIRECTIONS = ("increase", "decrease")
+
+FLAG_STATUSES = ("open", "acknowledged", "snoozed", "resolved")
+RULES = (
+    "poc_stalled",
+    "pilot_purgatory",
+    "no_scale_budget",
+    "no_kpis",
+    "input_metrics_only",
+    "stale_reporting",
+)
+
+REGISTRY_FIELDS = ("purpose", "data_sources", "logic", "risks", "human_oversight", "contact_email")
