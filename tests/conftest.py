@@ -29,22 +29,34 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def _psycopg(url: str) -> str:
+    return sa.engine.make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    if ON_POSTGRES:
-        engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-        with engine.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-            connection.execute(sa.text("CREATE SCHEMA public"))
-        Base.metadata.create_all(engine)
-        engine.dispose()
-        return POSTGRES_URL
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'template.db'}"
+def database_url(tmp_path_factory):
+    """On PostgreSQL, a database of this test run's own (so parallel runs never meet), dropped after."""
+    if not ON_POSTGRES:
+        yield None
+        return
+    server = create_engine(_psycopg(POSTGRES_URL)).execution_options(isolation_level="AUTOCOMMIT")
+    name = f"tracker_test_{os.getpid()}"
+    with server.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(_psycopg(POSTGRES_URL)).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+    with server.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
 
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    url = database_url if ON_POSTGRES else f"sqlite:///{tmp_path / 'tracker.db'}"
+    url = database_url or f"sqlite:///{tmp_path / 'tracker.db'}"
     app = create_app({"DATABASE_URL": url, "TESTING": True, "PUBLIC_BASE_URL": "http://tracker.test"})
     with app.app_context():
         if ON_POSTGRES:
