@@ -142,7 +142,11 @@ class FlagFactory(_Factory):
     class Meta:
         model = Flag
 
-    project = factory.SubFactory(ProjectFactory)
+    class Params:
+        # Flag has no relationship, only project_id: pass project=... or project_id=...
+        project = factory.SubFactory(ProjectFactory)
+
+    project_id = factory.SelfAttribute("project.id")
     rule = "pilot_purgatory"
     status = "open"
     opened_at = factory.LazyFunction(date.today)

@@ -1,0 +1,199 @@
+"""What a scan tells people: one digest per owner, one escalation digest to the CAIO office.
+
+Called by a real scan inside its transaction, after its flags are written. The bookkeeping on the
+flags (last_alerted_on, resolution_alerted, escalated_on) is claimed with UPDATE ... RETURNING:
+only the rows a statement actually changed are told, so a second call for the same scan, or a
+concurrent scan waiting on the same rows, finds nothing left to say.
+"""
+
+import hashlib
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.alerts import email
+from tracker.alerts.models import OutboxMessage
+from tracker.flags.models import Flag, ScanRun
+from tracker.projects.models import Project
+from tracker.users.models import User
+
+# the order a digest lists its sections in
+KINDS = ("new", "reminder", "resolved")
+
+
+def queue_alerts(session: so.Session, *, scan: ScanRun, as_of: date, config: Mapping) -> int:
+    """Queue this scan's digests in the outbox (not committed here); returns how many messages."""
+    owner_kinds = _claim_owner_news(session, as_of=as_of, remind_days=config["REMIND_DAYS"])
+    escalated = _claim_escalations(session, as_of=as_of, config=config)
+    notes = _load_notes(session, set(owner_kinds) | set(escalated))
+    messages = []
+    by_owner: dict[int, list[dict]] = {}
+    for note in notes:
+        if note["flag_id"] in owner_kinds:
+            by_owner.setdefault(note["owner"]["id"], []).append({**note, "kind": owner_kinds[note["flag_id"]]})
+    for items in by_owner.values():
+        owner = items[0]["owner"]
+        digest = _digest(scan, as_of, audience="owner", recipient=owner, items=items, config=config)
+        messages += _messages(scan, digest, recipient_email=owner["email"], config=config)
+    caio_email = config.get("CAIO_EMAIL")
+    if escalated:
+        items = [{**note, "kind": "escalated"} for note in notes if note["flag_id"] in escalated]
+        recipient = {"id": None, "email": caio_email, "name": "CAIO office"}
+        digest = _digest(scan, as_of, audience="caio", recipient=recipient, items=items, config=config)
+        messages += _messages(scan, digest, recipient_email=caio_email, config=config)
+    session.add_all(messages)
+    session.flush()
+    return len(messages)
+
+
+def _claim_owner_news(session: so.Session, *, as_of: date, remind_days: int) -> dict[int, str]:
+    """Flag id -> what the owner is told about it, with the bookkeeping updated."""
+    open_ = Flag.status == "open"  # acknowledged and snoozed flags get no reminders
+    remind_cutoff = as_of - timedelta(days=remind_days)
+    # reminders before new ones: the new ones' fresh last_alerted_on must not read as due
+    reminded = _claim(
+        session,
+        sa.and_(open_, Flag.last_alerted_on.is_not(None), Flag.last_alerted_on <= remind_cutoff),
+        last_alerted_on=as_of,
+    )
+    new = _claim(session, sa.and_(open_, Flag.last_alerted_on.is_(None)), last_alerted_on=as_of)
+    resolved = _claim(
+        session, sa.and_(Flag.status == "resolved", Flag.resolution_alerted.is_(False)), resolution_alerted=True
+    )
+    kinds = dict.fromkeys(resolved, "resolved")
+    kinds.update(dict.fromkeys(reminded, "reminder"))
+    kinds.update(dict.fromkeys(new, "new"))
+    return kinds
+
+
+def _claim_escalations(session: so.Session, *, as_of: date, config: Mapping) -> list[int]:
+    """Flags unresolved for longer than ESCALATE_DAYS and not yet escalated; none without CAIO_EMAIL."""
+    if not config.get("CAIO_EMAIL"):
+        return []
+    cutoff = as_of - timedelta(days=config["ESCALATE_DAYS"])
+    return _claim(
+        session,
+        sa.and_(Flag.status != "resolved", Flag.escalated_on.is_(None), Flag.opened_at < cutoff),
+        escalated_on=as_of,
+    )
+
+
+def _claim(session: so.Session, condition, **values) -> list[int]:
+    statement = sa.update(Flag).where(condition).values(**values).returning(Flag.id)
+    return list(session.execute(statement, execution_options={"synchronize_session": "fetch"}).scalars())
+
+
+def _load_notes(session: so.Session, flag_ids: set[int]) -> list[dict]:
+    """One row per flag to tell of, with its project and owner, in a stable order."""
+    if not flag_ids:
+        return []
+    rows = session.execute(
+        sa.select(
+            Flag.id,
+            Flag.rule,
+            Flag.status,
+            Flag.details,
+            Flag.opened_at,
+            Flag.resolved_at,
+            Flag.snoozed_until,
+            Project.id.label("project_id"),
+            Project.key,
+            Project.title,
+            User.id.label("owner_id"),
+            User.email,
+            User.name,
+        )
+        .join(Project, Project.id == Flag.project_id)
+        .join(User, User.id == Project.owner_id)
+        .where(Flag.id.in_(sorted(flag_ids)))
+        .order_by(Project.key, Flag.rule, Flag.id)
+    )
+    return [
+        {
+            "flag_id": row.id,
+            "rule": row.rule,
+            "status": row.status,
+            "details": row.details or {},
+            "opened_at": row.opened_at.isoformat(),
+            "resolved_at": row.resolved_at.isoformat() if row.resolved_at else None,
+            "project": {"id": row.project_id, "key": row.key, "title": row.title},
+            "owner": {"id": row.owner_id, "email": row.email, "name": row.name},
+        }
+        for row in rows
+    ]
+
+
+def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items: list[dict], config: Mapping) -> dict:
+    """The digest as data: what the webhook posts and what the email templates render."""
+    base_url = config["PUBLIC_BASE_URL"].rstrip("/")
+    flags = [
+        {
+            "id": item["flag_id"],
+            "kind": item["kind"],
+            "rule": item["rule"],
+            "explanation": explain(item["rule"], item["details"], config),
+            "details": item["details"],
+            "status": item["status"],
+            "opened_at": item["opened_at"],
+            "resolved_at": item["resolved_at"],
+            "project": {**item["project"], "url": f"{base_url}/api/v1/projects/{item['project']['id']}"},
+            "owner": item["owner"],
+        }
+        for item in sorted(items, key=lambda i: (_kind_order(i["kind"]), i["project"]["key"], i["rule"]))
+    ]
+    return {
+        "event": "stall_escalation" if audience == "caio" else "stall_digest",
+        "scan": {"id": scan.id, "as_of": as_of.isoformat()},
+        "audience": audience,
+        "recipient": recipient,
+        "counts": {kind: sum(1 for f in flags if f["kind"] == kind) for kind in (*KINDS, "escalated")},
+        "flags": flags,
+    }
+
+
+def _kind_order(kind: str) -> int:
+    return KINDS.index(kind) if kind in KINDS else len(KINDS)
+
+
+def explain(rule: str, details: Mapping, config: Mapping) -> str:
+    """The rule in plain words (the scan's rules module owns the wording)."""
+    return rule.replace("_", " ")
+
+
+def _messages(scan: ScanRun, digest: dict, *, recipient_email: str, config: Mapping) -> list[OutboxMessage]:
+    """The digest's email, and its webhook when ALERT_WEBHOOK_URL is set."""
+    mail_id = message_id(scan.id, digest["audience"], recipient_email, "email", config)
+    subject, text, html = email.render(digest, config)
+    messages = [
+        OutboxMessage(
+            channel="email",
+            recipient=recipient_email,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            payload=digest,
+            message_id=mail_id,
+            scan_id=scan.id,
+        )
+    ]
+    if config.get("ALERT_WEBHOOK_URL"):
+        messages.append(
+            OutboxMessage(
+                channel="webhook",
+                recipient=config["ALERT_WEBHOOK_URL"],
+                subject=subject,
+                payload=digest,
+                message_id=message_id(scan.id, digest["audience"], recipient_email, "webhook", config),
+                scan_id=scan.id,
+            )
+        )
+    return messages
+
+
+def message_id(scan_id: int, audience: str, recipient_email: str, channel: str, config: Mapping) -> str:
+    """A Message-ID fixed when the row is queued, so a retry carries the same one."""
+    owner_hash = hashlib.sha256(recipient_email.strip().lower().encode()).hexdigest()[:16]
+    domain = config.get("MAIL_FROM", "").rpartition("@")[2] or "tracker"
+    return f"<outbox-{scan_id}-{audience}-{channel}-{owner_hash}@{domain}>"

@@ -1,0 +1,91 @@
+"""Digest emails: rendered once when queued (text and HTML), sent as proper MIME over SMTP."""
+
+import smtplib
+import ssl
+from collections.abc import Mapping
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+SMTP_TIMEOUT_SECONDS = 30
+SUBJECT_MAX = 500  # the outbox column's size
+
+HEADINGS = {
+    "new": "Newly flagged",
+    "reminder": "Still open (reminder)",
+    "resolved": "Resolved since the last digest",
+    "escalated": "Escalated: unresolved too long",
+}
+
+_templates = Environment(
+    loader=PackageLoader("tracker.alerts", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+def render(digest: Mapping, config: Mapping) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of a digest."""
+    subject = _subject(digest)
+    sections = [
+        {"heading": heading, "flags": [f for f in digest["flags"] if f["kind"] == kind]}
+        for kind, heading in HEADINGS.items()
+    ]
+    context = {
+        "digest": digest,
+        "subject": subject,
+        "sections": [s for s in sections if s["flags"]],
+        "escalate_days": config["ESCALATE_DAYS"],
+    }
+    text = _templates.get_template("digest.txt").render(context)
+    html = _templates.get_template("digest.html").render(context)
+    return subject, text, html
+
+
+def _subject(digest: Mapping) -> str:
+    counts = digest["counts"]
+    parts = [
+        f"{counts['new']} new" if counts["new"] else "",
+        f"{counts['reminder']} still open" if counts["reminder"] else "",
+        f"{counts['resolved']} resolved" if counts["resolved"] else "",
+        f"{counts['escalated']} escalated" if counts["escalated"] else "",
+    ]
+    projects = list(dict.fromkeys(f"{f['project']['key']} {f['project']['title']}" for f in digest["flags"]))
+    about = projects[0] if len(projects) == 1 else f"{len(projects)} projects"
+    subject = f"[AI portfolio] Stall flags: {', '.join(p for p in parts if p)} - {about}"
+    return subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…"
+
+
+def build_message(
+    *, recipient: str, recipient_name: str, subject: str, text: str, html: str, message_id: str, config: Mapping
+) -> EmailMessage:
+    """A multipart/alternative message; EmailMessage encodes non-ASCII headers (RFC 2047) and UTF-8 bodies."""
+    message = EmailMessage()
+    message["From"] = _address(config["MAIL_FROM"], "AI Portfolio Tracker")
+    message["To"] = _address(recipient, recipient_name)
+    message["Subject"] = subject
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
+    message.set_content(text)
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
+    return message
+
+
+def _address(addr_spec: str, name: str) -> Address:
+    return Address(display_name=name or "", addr_spec=addr_spec)
+
+
+def send(message: EmailMessage, config: Mapping) -> None:
+    """Hand one message to the SMTP server; raises on any refusal, so the outbox retries."""
+    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+        if config.get("SMTP_STARTTLS"):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("SMTP_USERNAME"):
+            smtp.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD", ""))
+        refused = smtp.send_message(message)
+    if refused:
+        raise smtplib.SMTPRecipientsRefused(refused)
