@@ -13,7 +13,8 @@ from tracker.extensions import db
 from tracker.users.models import ApiToken, User
 from tracker.vocab import CAIO_OFFICE, OWNER_ROLES
 
-TOKEN_PREFIX = "trk_"  # noqa: S105 - a label, not a secret
+# a label that makes leaked tokens easy to recognise, not a secret
+TOKEN_PREFIX = "trk_"  # noqa: S105  # nosec B105
 
 
 class Unauthorized(DomainError):

@@ -7,7 +7,7 @@ import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from tracker.extensions import db
 
@@ -64,6 +64,7 @@ def cli_session():
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name")
 @click.option("--role", required=True, type=click.Choice(["admin", "caio", "manager", "viewer"]))

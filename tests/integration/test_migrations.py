@@ -1,0 +1,99 @@
+"""The Alembic migrations build the schema the models describe, on SQLite and PostgreSQL."""
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from tests.conftest import ON_POSTGRES
+from tracker import create_app
+from tracker.cli import alembic_config
+from tracker.extensions import db
+from tracker.models import Base
+
+
+def _fresh_app(tmp_path, database_url):
+    if ON_POSTGRES:
+        # an empty schema of its own inside this run's database
+        engine = sa.create_engine(database_url)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA migration_check"))
+        engine.dispose()
+        url = sa.engine.make_url(database_url).update_query_dict({"options": "-csearch_path=migration_check"})
+        return create_app({"DATABASE_URL": url.render_as_string(hide_password=False)})
+    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'migrated.db'}"})
+
+
+def test_migrations_build_from_an_empty_database_exactly_what_the_models_describe(tmp_path, database_url):
+    app = _fresh_app(tmp_path, database_url)
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, Base.metadata)
+            tables = set(sa.inspect(connection).get_table_names())
+    db.engine.dispose()
+    assert differences == []
+    assert {table.name for table in Base.metadata.sorted_tables} <= tables
+
+
+def test_migrations_go_down_to_nothing_and_up_again(tmp_path, database_url):
+    app = _fresh_app(tmp_path, database_url)
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+        command.downgrade(alembic_config(), "base")
+        with db.engine.connect() as connection:
+            assert set(sa.inspect(connection).get_table_names()) <= {"alembic_version"}
+        command.upgrade(alembic_config(), "head")
+        with db.engine.connect() as connection:
+            assert "projects" in sa.inspect(connection).get_table_names()
+    db.engine.dispose()
+
+
+SEED = [
+    "INSERT INTO users (id, email, name, role, active, created_at) VALUES (1, 'a@city.example', 'A', 'manager', true, '2026-01-01')",
+    "INSERT INTO projects (id, key, title, problem, description, domain, ai_type, department, owner_id, stage, stage_entered_at,"
+    " public, purpose, data_sources, logic, risks, human_oversight, contact_email, created_at, updated_at, version)"
+    " VALUES (1, 'K-1', 'T', '', '', 'mobility', 'nlp', '', 1, 'poc', '2026-01-01', false, '', '', '', '', '', '', '2026-01-01',"
+    " '2026-01-01', 1)",
+]
+BUDGET = (
+    "INSERT INTO budget_lines (project_id, stage, fiscal_year, category, currency, amount_minor, spent_minor, status, source,"
+    " created_at, updated_at) VALUES ({project}, 'pilot', {year}, 'compute', 'EUR', {amount}, 0, '{status}', '', '2026-01-01',"
+    " '2026-01-01')"
+)
+REFUSED = {
+    "a role outside the enum": "UPDATE users SET role = 'emperor'",
+    "a stage outside the enum": "UPDATE projects SET stage = 'scaled'",
+    "a duplicate project key": SEED[1].replace("(1, 'K-1'", "(2, 'K-1'"),
+    "negative money": BUDGET.format(project=1, year=2026, amount=-1, status="approved"),
+    "a budget status outside the enum": BUDGET.format(project=1, year=2026, amount=1, status="maybe"),
+    "a fiscal year out of range": BUDGET.format(project=1, year=99999, amount=1, status="planned"),
+    "a budget line of a project that does not exist": BUDGET.format(project=42, year=2026, amount=1, status="planned"),
+    "deleting a user who still owns projects": "DELETE FROM users WHERE id = 1",
+}
+
+
+def test_the_database_itself_refuses_what_must_never_hold(tmp_path, database_url):
+    app = _fresh_app(tmp_path, database_url)
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+        with db.engine.begin() as connection:
+            for statement in SEED:
+                connection.execute(sa.text(statement))
+        accepted = []
+        for what, statement in REFUSED.items():
+            try:
+                with db.engine.begin() as connection:
+                    connection.execute(sa.text(statement))
+                accepted.append(what)
+            except sa.exc.IntegrityError:
+                pass
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(BUDGET.format(project=1, year=2026, amount=0, status="planned")))
+            connection.execute(sa.text("DELETE FROM projects WHERE id = 1"))
+            # deleting a project takes its budget lines with it (ON DELETE CASCADE)
+            assert connection.scalar(sa.text("SELECT count(*) FROM budget_lines")) == 0
+    db.engine.dispose()
+    assert accepted == []
