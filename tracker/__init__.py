@@ -60,14 +60,20 @@ def _spec_kwargs() -> dict:
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.audit.views import blp as audit_blp
+    from tracker.budgets.views import blp as budgets_blp
     from tracker.extensions import api
     from tracker.health import blp as health_blp
+    from tracker.kpis.views import blp as kpis_blp
     from tracker.projects.views import blp as projects_blp
     from tracker.users.views import blp as users_blp
 
     app.register_blueprint(health_blp)
-    for blueprint in (projects_blp, users_blp):
-        api.register_blueprint(blueprint)
+    api.register_blueprint(projects_blp)
+    api.register_blueprint(users_blp)
+    api.register_blueprint(budgets_blp)
+    api.register_blueprint(kpis_blp)
+    api.register_blueprint(audit_blp)
 
 
 def register_errorhandlers(app: Flask) -> None:
