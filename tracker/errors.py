@@ -4,6 +4,7 @@ import logging
 
 import marshmallow as ma
 import sqlalchemy.exc as sa_exc
+import sqlalchemy.orm.exc as so_exc
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
@@ -111,10 +112,18 @@ def handle_domain_error(error: DomainError):
     return error_response(error.status, error.message, **error.extra)
 
 
-def handle_integrity_error(error: sa_exc.IntegrityError):
+def _rollback() -> None:
+    """Undo the request's writes; with the database gone, there is nothing left to undo."""
     from tracker.extensions import db
 
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:
+        db.session.invalidate()
+
+
+def handle_integrity_error(error: sa_exc.IntegrityError):
+    _rollback()
     text = str(error.orig).lower()
     if "unique" in text or "duplicate" in text:
         return error_response(409, "conflicts with an existing record (a unique value is taken)")
@@ -124,25 +133,19 @@ def handle_integrity_error(error: sa_exc.IntegrityError):
 
 
 def handle_stale_data(error: sa_exc.SQLAlchemyError):
-    from tracker.extensions import db
-
-    db.session.rollback()
+    _rollback()
     return error_response(409, "changed by someone else at the same time; read it again and retry")
 
 
 def handle_database_down(error: sa_exc.OperationalError | sa_exc.InterfaceError):
-    from tracker.extensions import db
-
     log.error("database unreachable: %s", error.__class__.__name__)
-    db.session.rollback()
+    _rollback()
     return error_response(503, "the database is unreachable; try again shortly", {"Retry-After": "30"})
 
 
 def handle_unexpected(error: Exception):
     log.exception("unhandled error")
-    from tracker.extensions import db
-
-    db.session.rollback()
+    _rollback()
     return error_response(500, InternalServerError.description)
 
 
@@ -150,6 +153,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(sa_exc.IntegrityError, handle_integrity_error)
+    app.register_error_handler(so_exc.StaleDataError, handle_stale_data)
     app.register_error_handler(sa_exc.OperationalError, handle_database_down)
     app.register_error_handler(sa_exc.InterfaceError, handle_database_down)
     app.register_error_handler(sa_exc.DBAPIError, handle_unexpected)

@@ -4,11 +4,12 @@ from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+import sqlalchemy.orm.exc as so_exc
 
 from tracker.auth import can_edit_project
 from tracker.budgets.models import BudgetLine
 from tracker.db import utcnow
-from tracker.errors import Forbidden, Invalid, NotFound
+from tracker.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from tracker.flags.models import Flag
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects import rules
@@ -91,7 +92,12 @@ def update_project(session: so.Session, *, actor: User, project: Project, change
     if missing:
         session.rollback()
         raise Invalid({name: "Required when the project is public." for name in missing})
-    session.commit()
+    try:
+        session.commit()
+    except so_exc.StaleDataError:
+        # someone else's change committed between our read and our write (the version check)
+        session.rollback()
+        raise PreconditionFailed("changed since you read it: read it again and retry") from None
     return project
 
 
