@@ -7,14 +7,17 @@ concurrent scan waiting on the same rows, finds nothing left to say.
 """
 
 import hashlib
+import json
 from collections.abc import Mapping
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql
 
 from tracker.alerts import email
 from tracker.alerts.models import OutboxMessage
+from tracker.flags import rules
 from tracker.flags.models import Flag, ScanRun
 from tracker.projects.models import Project
 from tracker.users.models import User
@@ -107,7 +110,7 @@ def _load_notes(session: so.Session, flag_ids: set[int]) -> list[dict]:
         )
         .join(Project, Project.id == Flag.project_id)
         .join(User, User.id == Project.owner_id)
-        .where(Flag.id.in_(sorted(flag_ids)))
+        .where(_among(Flag.id, sorted(flag_ids), session))
         .order_by(Project.key, Flag.rule, Flag.id)
     )
     return [
@@ -125,6 +128,15 @@ def _load_notes(session: so.Session, flag_ids: set[int]) -> list[dict]:
     ]
 
 
+def _among(column, ids: list[int], session: so.Session):
+    """`column IN ids` as one bound parameter, however many ids (expanded IN lists hit the
+    databases' parameter limits at national scale: 32,766 on SQLite, 65,535 on PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.literal(ids, type_=postgresql.ARRAY(sa.BigInteger)))
+    values = sa.func.json_each(sa.literal(json.dumps(ids))).table_valued("value")
+    return column.in_(sa.select(values.c.value))
+
+
 def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items: list[dict], config: Mapping) -> dict:
     """The digest as data: what the webhook posts and what the email templates render."""
     base_url = config["PUBLIC_BASE_URL"].rstrip("/")
@@ -133,7 +145,7 @@ def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items
             "id": item["flag_id"],
             "kind": item["kind"],
             "rule": item["rule"],
-            "explanation": explain(item["rule"], item["details"], config),
+            "explanation": rules.explain(item["rule"], item["details"]),
             "details": item["details"],
             "status": item["status"],
             "opened_at": item["opened_at"],
@@ -155,11 +167,6 @@ def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items
 
 def _kind_order(kind: str) -> int:
     return KINDS.index(kind) if kind in KINDS else len(KINDS)
-
-
-def explain(rule: str, details: Mapping, config: Mapping) -> str:
-    """The rule in plain words (the scan's rules module owns the wording)."""
-    return rule.replace("_", " ")
 
 
 def _messages(scan: ScanRun, digest: dict, *, recipient_email: str, config: Mapping) -> list[OutboxMessage]:
