@@ -90,7 +90,11 @@ class KpiFactory(_Factory):
     class Meta:
         model = Kpi
 
-    project = factory.SubFactory(ProjectFactory)
+    class Params:
+        project = factory.SubFactory(ProjectFactory)
+
+    # the models hold ids, not relationships: pass project= (or project_id=)
+    project_id = factory.SelfAttribute("project.id")
     name = factory.Sequence(lambda n: f"KPI {n}")
     kind = "output"
     unit = "count"
@@ -113,7 +117,10 @@ class MeasurementFactory(_Factory):
     class Meta:
         model = Measurement
 
-    kpi = factory.SubFactory(KpiFactory)
+    class Params:
+        kpi = factory.SubFactory(KpiFactory)
+
+    kpi_id = factory.SelfAttribute("kpi.id")
     value = Decimal("10")
     measured_on = factory.LazyFunction(date.today)
     note = ""
@@ -126,8 +133,9 @@ class BudgetLineFactory(_Factory):
     class Params:
         amount = Decimal("100000.00")
         spent = Decimal("0")
+        project = factory.SubFactory(ProjectFactory)
 
-    project = factory.SubFactory(ProjectFactory)
+    project_id = factory.SelfAttribute("project.id")
     stage = "pilot"
     fiscal_year = 2026
     category = "services"
