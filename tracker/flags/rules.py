@@ -1,0 +1,273 @@
+"""The stall rules of SPEC ("Rules") as pure functions: plain facts in, None or the numbers out.
+
+For the alerts helper: the plain-words wording of every rule lives in `explain(rule, details)`
+below (the flags API and the alert emails both call it). Details hold the thresholds they were
+judged against, so `explain` needs no settings.
+
+Conventions, in one place:
+- "Longer than N days" means more than N days: exactly N is not flagged.
+- Days are counted to the scan's `as_of` (`facts.as_of`).
+- A measurement is "in the last N days" when it is at most N days old (measured_on >= as_of - N),
+  the same counting as "longer than": a measurement exactly STALE_DAYS old is not stale.
+- `input_metrics_only` calls a KPI an outcome KPI when its kind is `outcome`. The rule is about
+  what a project reports (inputs versus changes in residents' lives); an outcome KPI still
+  missing its baseline or target is a readiness problem, which the stricter rollout gate
+  (kind `outcome` *with* a baseline and a target, see tracker/projects/rules.py) refuses.
+- `stale_reporting` counts from the latest measurement on any of the project's KPIs, even one
+  taken before the project entered its current stage; only a project with no measurement at
+  all counts from its stage entry.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+STAGE_WORDS = {"poc": "proof of concept", "pilot": "pilot", "rollout": "rollout"}
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    poc_max_days: int = 90
+    pilot_max_days: int = 180
+    reporting_window_days: int = 90
+    stale_days: int = 60
+
+    @classmethod
+    def from_settings(cls, settings: Mapping) -> "Thresholds":
+        return cls(
+            poc_max_days=int(settings["POC_MAX_DAYS"]),
+            pilot_max_days=int(settings["PILOT_MAX_DAYS"]),
+            reporting_window_days=int(settings["REPORTING_WINDOW_DAYS"]),
+            stale_days=int(settings["STALE_DAYS"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFacts:
+    """One project as it stood on `as_of`; the window counts use the reporting window."""
+
+    as_of: date
+    stage: str
+    stage_entered_on: date
+    input_kpis: int = 0
+    output_kpis: int = 0
+    outcome_kpis: int = 0
+    measurements_in_window: int = 0
+    outcome_measurements_in_window: int = 0  # on KPIs of kind outcome
+    last_measured_on: date | None = None
+    rollout_budget_lines: int = 0  # any status
+
+    @property
+    def days_in_stage(self) -> int:
+        return (self.as_of - self.stage_entered_on).days
+
+    @property
+    def kpis(self) -> int:
+        return self.input_kpis + self.output_kpis + self.outcome_kpis
+
+    def kpi_counts(self) -> dict:
+        return {"input": self.input_kpis, "output": self.output_kpis, "outcome": self.outcome_kpis}
+
+    def stay(self) -> dict:
+        return {
+            "stage": self.stage,
+            "stage_entered_on": self.stage_entered_on.isoformat(),
+            "days_in_stage": self.days_in_stage,
+        }
+
+
+def poc_stalled(facts: ProjectFacts, *, max_days: int) -> dict | None:
+    """In `poc` longer than POC_MAX_DAYS."""
+    if facts.stage != "poc" or facts.days_in_stage <= max_days:
+        return None
+    return {**facts.stay(), "max_days": max_days}
+
+
+def pilot_purgatory(facts: ProjectFacts, *, max_days: int) -> dict | None:
+    """In `pilot` longer than PILOT_MAX_DAYS."""
+    if facts.stage != "pilot" or facts.days_in_stage <= max_days:
+        return None
+    return {**facts.stay(), "max_days": max_days}
+
+
+def no_scale_budget(facts: ProjectFacts) -> dict | None:
+    """In `pilot` with no `rollout` budget line at all (planned or approved)."""
+    if facts.stage != "pilot" or facts.rollout_budget_lines > 0:
+        return None
+    return {**facts.stay(), "missing_budget_stage": "rollout", "rollout_budget_lines": 0}
+
+
+def no_kpis(facts: ProjectFacts) -> dict | None:
+    """In `pilot` or `rollout` with no KPI."""
+    if facts.stage not in ("pilot", "rollout") or facts.kpis > 0:
+        return None
+    return {**facts.stay(), "kpis": facts.kpi_counts()}
+
+
+def input_metrics_only(facts: ProjectFacts, *, window_days: int) -> dict | None:
+    """Has KPIs and none is an outcome KPI; or reported in the window, never on an outcome KPI."""
+    if facts.stage not in ("poc", "pilot", "rollout") or facts.kpis == 0:
+        return None
+    if facts.outcome_kpis == 0:
+        reason = "no_outcome_kpi"
+    elif facts.measurements_in_window > 0 and facts.outcome_measurements_in_window == 0:
+        reason = "no_outcome_measurement_in_window"
+    else:
+        return None
+    return {
+        **facts.stay(),
+        "reason": reason,
+        "kpis": facts.kpi_counts(),
+        "window_days": window_days,
+        "measurements_in_window": facts.measurements_in_window,
+        "outcome_measurements_in_window": facts.outcome_measurements_in_window,
+        "last_measured_on": _iso(facts.last_measured_on),
+    }
+
+
+def stale_reporting(facts: ProjectFacts, *, max_days: int) -> dict | None:
+    """In `pilot` or `rollout`, has KPIs, no measurement for longer than STALE_DAYS."""
+    if facts.stage not in ("pilot", "rollout") or facts.kpis == 0:
+        return None
+    if facts.last_measured_on is not None:
+        counted_from, since = "last_measurement", facts.last_measured_on
+    else:
+        counted_from, since = "stage_entry", facts.stage_entered_on
+    days = (facts.as_of - since).days
+    if days <= max_days:
+        return None
+    return {
+        **facts.stay(),
+        "kpis": facts.kpi_counts(),
+        "last_measured_on": _iso(facts.last_measured_on),
+        "counted_from": counted_from,
+        "days_without_measurement": days,
+        "max_days": max_days,
+    }
+
+
+def evaluate(facts: ProjectFacts, thresholds: Thresholds) -> dict[str, dict]:
+    """Every rule the project breaks, as rule -> details, in SPEC order."""
+    found = {
+        "poc_stalled": poc_stalled(facts, max_days=thresholds.poc_max_days),
+        "pilot_purgatory": pilot_purgatory(facts, max_days=thresholds.pilot_max_days),
+        "no_scale_budget": no_scale_budget(facts),
+        "no_kpis": no_kpis(facts),
+        "input_metrics_only": input_metrics_only(facts, window_days=thresholds.reporting_window_days),
+        "stale_reporting": stale_reporting(facts, max_days=thresholds.stale_days),
+    }
+    return {rule: details for rule, details in found.items() if details is not None}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+# ---- the rules in plain words (flags API, CLI table, alert emails) ----
+
+# what each rule means when a flag carries no numbers (e.g. one written by hand)
+SUMMARIES = {
+    "poc_stalled": "The proof of concept has run longer than allowed without a decision.",
+    "pilot_purgatory": "The pilot has run longer than allowed without a decision: pilot purgatory.",
+    "no_scale_budget": "The pilot has no rollout budget line: nobody has planned the money to scale up.",
+    "no_kpis": "The project has no KPI: nobody can tell whether it works.",
+    "input_metrics_only": "The project reports only inputs or outputs, not outcomes for residents.",
+    "stale_reporting": "The project has stopped reporting measurements.",
+}
+
+
+def _kpi_words(kpis: Mapping) -> str:
+    return ", ".join(f"{count} {kind}" for kind, count in kpis.items() if count)
+
+
+def _explain_poc_stalled(d: Mapping) -> str:
+    return (
+        f"In proof of concept for {d['days_in_stage']} days (since {d['stage_entered_on']}), "
+        f"longer than the {d['max_days']} days allowed: decide to pilot it or stop it."
+    )
+
+
+def _explain_pilot_purgatory(d: Mapping) -> str:
+    return (
+        f"In pilot for {d['days_in_stage']} days (since {d['stage_entered_on']}), "
+        f"longer than the {d['max_days']} days allowed: pilot purgatory. Decide to scale it up or stop it."
+    )
+
+
+def _explain_no_scale_budget(d: Mapping) -> str:
+    return (
+        f"In pilot for {d['days_in_stage']} days with no {d['missing_budget_stage']} budget line at all: "
+        "nobody has planned the money to scale it up."
+    )
+
+
+def _explain_no_kpis(d: Mapping) -> str:
+    return (
+        f"In {STAGE_WORDS[d['stage']]} for {d['days_in_stage']} days with no KPI at all: "
+        "nobody can tell whether it works."
+    )
+
+
+def _explain_input_metrics_only(d: Mapping) -> str:
+    if d["reason"] == "no_outcome_kpi":
+        return (
+            f"Its KPIs ({_kpi_words(d['kpis'])}) include no outcome KPI: it reports what was put in or "
+            "produced, not what changed for residents."
+        )
+    return (
+        f"Of the {d['measurements_in_window']} measurements reported in the last {d['window_days']} days, "
+        f"none was on one of its {d['kpis']['outcome']} outcome KPIs: progress is reported as inputs, not outcomes."
+    )
+
+
+def _explain_stale_reporting(d: Mapping) -> str:
+    if d["counted_from"] == "last_measurement":
+        return (
+            f"No measurement for {d['days_without_measurement']} days (the last on {d['last_measured_on']}), "
+            f"longer than the {d['max_days']} days allowed."
+        )
+    return (
+        f"No measurement at all since it entered {STAGE_WORDS[d['stage']]} on {d['stage_entered_on']}, "
+        f"{d['days_without_measurement']} days ago, longer than the {d['max_days']} days allowed."
+    )
+
+
+_EXPLAINERS: dict[str, Callable[[Mapping], str]] = {
+    "poc_stalled": _explain_poc_stalled,
+    "pilot_purgatory": _explain_pilot_purgatory,
+    "no_scale_budget": _explain_no_scale_budget,
+    "no_kpis": _explain_no_kpis,
+    "input_metrics_only": _explain_input_metrics_only,
+    "stale_reporting": _explain_stale_reporting,
+}
+
+
+def explain(rule: str, details: Mapping | None) -> str:
+    """The finding in plain words with its numbers; the rule's summary when the numbers are missing."""
+    try:
+        return _EXPLAINERS[rule](details or {})
+    except (KeyError, TypeError, AttributeError):
+        return SUMMARIES.get(rule, rule.replace("_", " "))
+
+
+def key_numbers(rule: str, details: Mapping | None) -> str:
+    """The numbers behind a finding in a few words, for tables (the CLI)."""
+    d = details or {}
+    try:
+        if rule in ("poc_stalled", "pilot_purgatory"):
+            return f"{d['days_in_stage']} days in {d['stage']} > {d['max_days']}"
+        if rule == "no_scale_budget":
+            return f"0 {d['missing_budget_stage']} budget lines, {d['days_in_stage']} days in {d['stage']}"
+        if rule == "no_kpis":
+            return f"0 KPIs, {d['days_in_stage']} days in {d['stage']}"
+        if rule == "input_metrics_only":
+            kinds = "/".join(f"{n} {kind}" for kind, n in d["kpis"].items())
+            if d["reason"] == "no_outcome_kpi":
+                return f"KPIs {kinds}"
+            return f"0 of {d['measurements_in_window']} measurements in {d['window_days']} days on outcome KPIs"
+        if rule == "stale_reporting":
+            since = d["last_measured_on"] or f"{d['stage']} entry {d['stage_entered_on']}"
+            return f"{d['days_without_measurement']} days since {since} > {d['max_days']}"
+    except (KeyError, TypeError, AttributeError):
+        pass
+    return ""
