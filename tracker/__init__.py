@@ -16,7 +16,8 @@ def create_app(settings: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     register_extensions(app)
-    register_blueprints(app)
+    with app.app_context():  # schemas read settings (DOMAINS) while the API is documented
+        register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     return app

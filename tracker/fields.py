@@ -1,9 +1,11 @@
 """Marshmallow fields and argument schemas shared by every resource."""
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import marshmallow as ma
+from flask import current_app, has_app_context
 from marshmallow import validate
 
 # Every integer the API accepts stays far inside the 64-bit range the databases store.
@@ -32,32 +34,36 @@ class ExactDecimal(ma.fields.Field):
     """A decimal that travels as a string ("1250000.00") and is never a float.
 
     JSON numbers are refused: a client that sends 0.1 as a float has already lost exactness.
+    The OpenAPI document carries the same rule as a pattern, so clients can check before sending.
     """
 
     default_error_messages = {
-        "invalid": 'Send an exact decimal as a string, e.g. "1250000.00".',
+        "invalid": 'Send an exact decimal as a string of digits, e.g. "1250000.00".',
         "places": "At most {places} decimal places.",
         "range": "Must be between {minimum} and {maximum}.",
     }
+    _SHAPE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
     def __init__(self, *, places: int, minimum: Decimal, maximum: Decimal, **kwargs):
-        kwargs.setdefault("metadata", {})
-        kwargs["metadata"].setdefault("example", "1250000.00")
-        super().__init__(**kwargs)
         self.places, self.minimum, self.maximum = places, minimum, maximum
+        digits = len(str(int(maximum))) - (1 if maximum == 10 ** (len(str(int(maximum))) - 1) else 0)
+        sign = "-?" if minimum < 0 else ""
+        fraction = rf"(\.[0-9]{{1,{places}}})?" if places else ""
+        metadata = {
+            "type": "string",
+            "pattern": rf"^{sign}[0-9]{{1,{digits}}}{fraction}$",
+            "example": "1250000.00" if places >= 2 else "1250000",
+            **kwargs.pop("metadata", {}),
+        }
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
-        if not isinstance(value, str) or len(value) > 40:
+        if not isinstance(value, str) or not self._SHAPE.fullmatch(value):
             raise self.make_error("invalid")
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation as exc:
-            raise self.make_error("invalid") from exc
-        if not number.is_finite():
-            raise self.make_error("invalid")
+        number = Decimal(value)
         if not (self.minimum <= number <= self.maximum):
-            raise self.make_error("range", minimum=self.minimum, maximum=self.maximum)
-        if number.as_tuple().exponent < -self.places and number != number.quantize(Decimal(1).scaleb(-self.places)):
+            raise self.make_error("range", minimum=format(self.minimum, "f"), maximum=format(self.maximum, "f"))
+        if "." in value and len(value.split(".")[1]) > self.places:
             raise self.make_error("places", places=self.places)
         return number
 
@@ -79,10 +85,13 @@ class PastOrToday(validate.Validator):
 
 
 def Day(**kwargs) -> ma.fields.Date:  # noqa: N802
-    """A calendar date, YYYY-MM-DD, between the years 1900 and 2200."""
+    """A calendar date, YYYY-MM-DD, between the years 1900 and 2199 (also stated as a pattern)."""
     extra = kwargs.pop("validate", [])
     extra = extra if isinstance(extra, list) else [extra]
-    return ma.fields.Date(validate=[validate.Range(date(1900, 1, 1), date(2200, 12, 31)), *extra], **kwargs)
+    metadata = {"pattern": r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$", **kwargs.pop("metadata", {})}
+    return ma.fields.Date(
+        validate=[validate.Range(date(1900, 1, 1), date(2199, 12, 31)), *extra], metadata=metadata, **kwargs
+    )
 
 
 class PageArgs(ma.Schema):
@@ -98,3 +107,31 @@ def QueryId(**kwargs) -> ma.fields.Integer:  # noqa: N802
 def StrictBool(**kwargs) -> ma.fields.Boolean:  # noqa: N802
     """A JSON true or false, nothing that merely looks like one ("yes", 1)."""
     return ma.fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+
+
+class OneOfSetting(validate.OneOf):
+    """OneOf whose choices are a list setting (DOMAINS is configurable), read when used.
+
+    create_app registers the blueprints inside an app context, so the OpenAPI document lists
+    the configured values as an enum.
+    """
+
+    def __init__(self, setting: str):
+        self.setting = setting
+        super().__init__(choices=())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(current_app.config[self.setting]) if has_app_context() else ()
+
+    @choices.setter
+    def choices(self, _value) -> None:
+        pass  # fixed by the setting
+
+    @property
+    def choices_text(self) -> str:
+        return ", ".join(self.choices)
+
+    @choices_text.setter
+    def choices_text(self, _value) -> None:
+        pass

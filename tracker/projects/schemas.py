@@ -1,8 +1,7 @@
 import marshmallow as ma
-from flask import current_app
 from marshmallow import validate
 
-from tracker.fields import Day, Id, NonBlankText, PageArgs, PastOrToday, QueryId, StrictBool, Text
+from tracker.fields import Day, Id, NonBlankText, OneOfSetting, PageArgs, PastOrToday, QueryId, StrictBool, Text
 from tracker.projects.rules import missing_registry_fields
 from tracker.vocab import AI_TYPES, STAGES
 
@@ -16,12 +15,6 @@ READ_ONLY = {
     "created_at": "set by the service",
     "updated_at": "set by the service",
 }
-
-
-def _domain(value: str) -> None:
-    domains = current_app.config["DOMAINS"]
-    if value not in domains:
-        raise ma.ValidationError(f"Must be one of: {', '.join(domains)}.")
 
 
 def ProjectKey(**kwargs) -> ma.fields.String:  # noqa: N802
@@ -39,7 +32,7 @@ class _ProjectFields(ma.Schema):
     title = NonBlankText(300)
     problem = Text(20_000)
     description = Text(20_000)
-    domain = ma.fields.String(validate=_domain, metadata={"description": "One of the DOMAINS setting"})
+    domain = ma.fields.String(validate=OneOfSetting("DOMAINS"), metadata={"description": "One of the DOMAINS setting"})
     ai_type = ma.fields.String(validate=validate.OneOf(AI_TYPES))
     department = Text(200)
     owner_id = Id()
@@ -63,7 +56,7 @@ class _ProjectFields(ma.Schema):
 class ProjectCreateSchema(_ProjectFields):
     key = ProjectKey(required=True)
     title = NonBlankText(300, required=True)
-    domain = ma.fields.String(required=True, validate=_domain)
+    domain = ma.fields.String(required=True, validate=OneOfSetting("DOMAINS"))
     ai_type = ma.fields.String(required=True, validate=validate.OneOf(AI_TYPES))
     stage = ma.fields.String(load_default="poc", validate=validate.OneOf(STAGES))
     stage_entered_at = Day(validate=PastOrToday(), metadata={"description": "Defaults to today"})
