@@ -61,6 +61,7 @@ def _spec_kwargs() -> dict:
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.alerts.views import blp as alerts_blp
     from tracker.audit.views import blp as audit_blp
     from tracker.budgets.views import blp as budgets_blp
     from tracker.extensions import api
@@ -71,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health_blp)
     api.register_blueprint(projects_blp)
+    api.register_blueprint(alerts_blp)
     api.register_blueprint(users_blp)
     api.register_blueprint(budgets_blp)
     api.register_blueprint(kpis_blp)

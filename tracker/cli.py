@@ -86,5 +86,8 @@ def create_user(email: str, name: str, role: str) -> None:
 
 
 def register(app: Flask) -> None:
+    from tracker.alerts.commands import deliver_command
+
     app.cli.add_command(db_cli)
     app.cli.add_command(create_user)
+    app.cli.add_command(deliver_command)

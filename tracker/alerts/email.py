@@ -55,7 +55,7 @@ def _subject(digest: Mapping) -> str:
     ]
     projects = list(dict.fromkeys(f"{f['project']['key']} {f['project']['title']}" for f in digest["flags"]))
     about = projects[0] if len(projects) == 1 else f"{len(projects)} projects"
-    subject = f"[AI portfolio] Stall flags: {', '.join(p for p in parts if p)} - {about}"
+    subject = f"AI portfolio stall flags: {', '.join(p for p in parts if p)} - {about}"
     return subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…"
 
 

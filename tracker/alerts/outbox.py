@@ -1,0 +1,128 @@
+"""Delivery of the alert outbox: each due message is taken by one deliverer, sent, and its outcome
+committed on its own, so an outage delays alerts without losing them and a sent one is never resent.
+
+Taking a message: on PostgreSQL the row is locked (FOR UPDATE SKIP LOCKED) until its outcome
+commits, so concurrent deliverers pass each other by. SQLite has no row locks: a conditional UPDATE
+takes the message and commits at once, leasing it for LEASE; a deliverer that dies mid-send leaves
+it to be retried when the lease runs out. Either way the one case left, a crash between the
+server's acceptance and the commit, resends a copy with the same Message-ID.
+"""
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.alerts import email, webhook
+from tracker.alerts.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10  # with the backoff below, the last try is about 8 hours after the first
+FIRST_RETRY = timedelta(minutes=1)  # doubled after each failure ...
+LONGEST_WAIT = timedelta(hours=4)  # ... up to this
+LEASE = timedelta(minutes=10)  # SQLite: longer than any send can take (SMTP and webhook time out sooner)
+ERROR_MAX = 2000
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0  # failed this time, will be tried again
+    failed: int = 0  # failed for the last time
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt."""
+    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
+
+
+def deliver_due(session: so.Session, *, now: datetime, config: Mapping) -> DeliveryReport:
+    """Send every message due at `now`, committing each outcome as it happens."""
+    report = DeliveryReport()
+    while (message := _take_next(session, now)) is not None:
+        try:
+            _send(message, config)
+        except Exception as exc:  # any failure is recorded on the row, never dropped
+            _record_failure(message, exc, now, report)
+        else:
+            # last_error stays: it tells why a delivered message came late
+            message.status = "sent"
+            message.sent_at = now
+            report.sent += 1
+            log.info("sent %s %s to %s", message.channel, message.message_id, message.recipient)
+        session.commit()
+    return report
+
+
+def _take_next(session: so.Session, now: datetime) -> OutboxMessage | None:
+    due = (
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        message = session.scalars(due.with_for_update(skip_locked=True)).first()
+        if message is not None:
+            message.attempts += 1
+        return message
+    while (message := session.scalars(due).first()) is not None:
+        taken = session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message.id,
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        session.commit()
+        if taken:
+            session.refresh(message)
+            return message
+    return None
+
+
+def _send(message: OutboxMessage, config: Mapping) -> None:
+    if message.channel == "email":
+        email.send(
+            email.build_message(
+                recipient=message.recipient,
+                recipient_name=message.payload.get("recipient", {}).get("name") or "",
+                subject=message.subject,
+                text=message.body_text,
+                html=message.body_html,
+                message_id=message.message_id,
+                config=config,
+            ),
+            config,
+        )
+    elif message.channel == "webhook":
+        webhook.post(url=message.recipient, payload=message.payload, delivery_id=message.message_id, config=config)
+    else:
+        raise ValueError(f"unknown channel {message.channel!r}")
+
+
+def _record_failure(message: OutboxMessage, exc: Exception, now: datetime, report: DeliveryReport) -> None:
+    message.last_error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = "failed"
+        report.failed += 1
+        log.error("gave up on %s %s after %d attempts: %s", message.channel, message.message_id, message.attempts, exc)
+    else:
+        message.next_attempt_at = now + backoff(message.attempts)
+        report.retrying += 1
+        log.warning(
+            "attempt %d of %s %s failed, next at %s: %s",
+            message.attempts,
+            message.channel,
+            message.message_id,
+            message.next_attempt_at.isoformat(),
+            exc,
+        )
