@@ -1,0 +1,338 @@
+"""The stall scan: every active project as it stood on `as_of`, judged by the pure rules, the
+flags brought up to date in bulk, the run recorded and its alerts queued, in one transaction.
+
+Set-based on purpose (issue 6: 100,000 projects): one aggregate query gathers every project's
+facts, one query reads the unresolved flags, and the changes go back as a handful of
+executemany statements. Nothing here loads ORM objects per project or lazy-loads a relationship.
+Flag rows are written with bulk statements, so they bypass the per-object audit trail; the
+ScanRun row (with its counts) is the record of what a scan changed.
+"""
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.alerts.digest import queue_alerts
+from tracker.budgets.models import BudgetLine
+from tracker.db import utcnow
+from tracker.errors import Conflict, Invalid
+from tracker.flags import rules
+from tracker.flags.models import Flag, ScanRun
+from tracker.kpis.models import Kpi, Measurement
+from tracker.projects.models import Project, StageTransition
+from tracker.users.models import User
+from tracker.vocab import ACTIVE_STAGES, RULES
+
+TRIGGERS = ("api", "cli", "scheduler")
+# pg_advisory_xact_lock key that lets one real scan at a time run (any fixed number will do)
+SCAN_LOCK_KEY = 7_303_001
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    project_id: int
+    project_key: str
+    project_title: str
+    owner_id: int
+    rule: str
+    details: dict
+
+    @property
+    def explanation(self) -> str:
+        return rules.explain(self.rule, self.details)
+
+
+@dataclass
+class ScanReport:
+    """What a scan found and changed. `run` is the recorded ScanRun, None for a dry run."""
+
+    run: ScanRun | None
+    as_of: date
+    dry_run: bool
+    trigger: str
+    triggered_by_id: int | None
+    started_at: datetime
+    findings: list[Finding] = field(default_factory=list)
+    projects_evaluated: int = 0
+    opened: int = 0
+    refreshed: int = 0  # unresolved flags found again
+    resolved: int = 0
+    alerts_queued: int = 0
+    duration_ms: int = 0
+
+    @property
+    def id(self) -> int | None:
+        return self.run.id if self.run is not None else None
+
+
+@dataclass
+class _FlagChanges:
+    """Rows for the bulk statements in `_write_flag_changes` (flag ids under `flag_id`)."""
+
+    as_of: date
+    inserts: list[dict] = field(default_factory=list)
+    refreshes: list[dict] = field(default_factory=list)  # flag_id, details
+    reopens: list[dict] = field(default_factory=list)  # flag_id: the snooze has passed
+    resolutions: list[dict] = field(default_factory=list)  # flag_id
+
+
+def run_scan(
+    session: so.Session,
+    *,
+    as_of: date | None,
+    dry_run: bool,
+    trigger: str,
+    actor: User | None,
+    config: Mapping,
+) -> ScanReport:
+    """Scan the portfolio as of `as_of` (default today, UTC); a dry run writes nothing.
+
+    Raises Invalid (as_of in the future) and Conflict (a real scan before the last real scan's as_of).
+    """
+    if trigger not in TRIGGERS:
+        raise ValueError(f"trigger must be one of {TRIGGERS}")
+    started_at, clock = utcnow(), time.perf_counter()
+    today = started_at.date()
+    as_of = as_of or today
+    if as_of > today:
+        raise Invalid({"as_of": "Must not be in the future."})
+    report = ScanReport(
+        run=None,
+        as_of=as_of,
+        dry_run=dry_run,
+        trigger=trigger,
+        triggered_by_id=actor.id if actor is not None else None,
+        started_at=started_at,
+    )
+    try:
+        if not dry_run:
+            _one_real_scan_at_a_time(session)
+            _check_not_before_last_scan(session, as_of)
+        thresholds = rules.Thresholds.from_settings(config)
+        report.projects_evaluated, report.findings = _evaluate_portfolio(session, as_of, thresholds)
+        changes = _flag_changes(session, report, as_of)
+        if dry_run:
+            report.duration_ms = _elapsed_ms(clock)
+            return report
+        _write_flag_changes(session, changes)
+        report.run = ScanRun(
+            as_of=as_of,
+            dry_run=False,
+            trigger=trigger,
+            triggered_by_id=report.triggered_by_id,
+            started_at=started_at,
+            projects_evaluated=report.projects_evaluated,
+            flags_opened=report.opened,
+            flags_refreshed=report.refreshed,
+            flags_resolved=report.resolved,
+        )
+        session.add(report.run)
+        session.flush()
+        report.alerts_queued = report.run.alerts_queued = queue_alerts(
+            session, scan=report.run, as_of=as_of, config=config
+        )
+        report.duration_ms = report.run.duration_ms = _elapsed_ms(clock)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return report
+
+
+def _elapsed_ms(clock: float) -> int:
+    return round((time.perf_counter() - clock) * 1000)
+
+
+def _one_real_scan_at_a_time(session: so.Session) -> None:
+    """Serialise real scans (API, CLI and scheduler may start one at the same moment).
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: a write that changes nothing takes the
+    database's write lock now, so every read below sees the last committed scan and no other
+    writer can slip in before this one commits.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(SCAN_LOCK_KEY)))
+    else:
+        runs = ScanRun.__table__
+        session.execute(sa.update(runs).where(sa.false()).values(as_of=runs.c.as_of))
+
+
+def _check_not_before_last_scan(session: so.Session, as_of: date) -> None:
+    last = session.scalar(sa.select(sa.func.max(ScanRun.as_of)).where(ScanRun.dry_run.is_(False)))
+    if last is not None and as_of < last:
+        raise Conflict(
+            f"a real scan as of {as_of} would go back in time: the last real scan was as of {last} "
+            "(use a dry run to look at an earlier date)"
+        )
+
+
+def facts_query(as_of: date, window_days: int) -> sa.Select:
+    """One row per project active on `as_of`: its stay in the stage and the counts the rules need.
+
+    Stage from the stage history (the latest decision effective on or before `as_of`; projects
+    whose history starts later do not exist yet); measurements up to `as_of`; KPIs and budget
+    lines as they are now.
+    """
+    st = StageTransition
+    ranked = (
+        sa.select(
+            st.project_id,
+            st.to_stage.label("stage"),
+            st.effective_date.label("entered_on"),
+            sa.func.row_number()
+            .over(partition_by=st.project_id, order_by=(st.effective_date.desc(), st.id.desc()))
+            .label("newest_first"),
+        )
+        .where(st.effective_date <= as_of)
+        .subquery("stage_at")
+    )
+    window_start = as_of - timedelta(days=window_days)
+    per_kpi = (
+        sa.select(
+            Measurement.kpi_id,
+            sa.func.max(Measurement.measured_on).label("last_on"),
+            sa.func.count(sa.case((Measurement.measured_on >= window_start, 1))).label("in_window"),
+        )
+        .where(Measurement.measured_on <= as_of)
+        .group_by(Measurement.kpi_id)
+        .subquery("per_kpi")
+    )
+
+    def kpis_of_kind(kind: str):
+        return sa.func.count(sa.case((Kpi.kind == kind, 1)))
+
+    per_project = (
+        sa.select(
+            Kpi.project_id,
+            kpis_of_kind("input").label("input_kpis"),
+            kpis_of_kind("output").label("output_kpis"),
+            kpis_of_kind("outcome").label("outcome_kpis"),
+            sa.func.max(per_kpi.c.last_on).label("last_measured_on"),
+            sa.func.sum(per_kpi.c.in_window).label("in_window"),
+            sa.func.sum(sa.case((Kpi.kind == "outcome", per_kpi.c.in_window))).label("outcome_in_window"),
+        )
+        .outerjoin(per_kpi, per_kpi.c.kpi_id == Kpi.id)
+        .group_by(Kpi.project_id)
+        .subquery("kpi_facts")
+    )
+    rollout_lines = (
+        sa.select(BudgetLine.project_id, sa.func.count().label("lines"))
+        .where(BudgetLine.stage == "rollout")
+        .group_by(BudgetLine.project_id)
+        .subquery("rollout_lines")
+    )
+    return (
+        sa.select(
+            Project.id,
+            Project.key,
+            Project.title,
+            Project.owner_id,
+            ranked.c.stage,
+            ranked.c.entered_on,
+            per_project.c.input_kpis,
+            per_project.c.output_kpis,
+            per_project.c.outcome_kpis,
+            per_project.c.in_window,
+            per_project.c.outcome_in_window,
+            per_project.c.last_measured_on,
+            rollout_lines.c.lines.label("rollout_budget_lines"),
+        )
+        .join(ranked, ranked.c.project_id == Project.id)
+        .outerjoin(per_project, per_project.c.project_id == Project.id)
+        .outerjoin(rollout_lines, rollout_lines.c.project_id == Project.id)
+        .where(ranked.c.newest_first == 1, ranked.c.stage.in_(ACTIVE_STAGES))
+    )
+
+
+def _evaluate_portfolio(session: so.Session, as_of: date, thresholds: rules.Thresholds) -> tuple[int, list[Finding]]:
+    """(projects evaluated, findings ordered by project key and rule)."""
+    evaluated, findings = 0, []
+    rows = session.execute(facts_query(as_of, thresholds.reporting_window_days))
+    for row in rows:
+        evaluated += 1
+        facts = rules.ProjectFacts(
+            as_of=as_of,
+            stage=row.stage,
+            stage_entered_on=row.entered_on,
+            input_kpis=row.input_kpis or 0,
+            output_kpis=row.output_kpis or 0,
+            outcome_kpis=row.outcome_kpis or 0,
+            # sums: numeric on PostgreSQL
+            measurements_in_window=int(row.in_window or 0),
+            outcome_measurements_in_window=int(row.outcome_in_window or 0),
+            last_measured_on=row.last_measured_on,
+            rollout_budget_lines=row.rollout_budget_lines or 0,
+        )
+        for rule, details in rules.evaluate(facts, thresholds).items():
+            findings.append(Finding(row.id, row.key, row.title, row.owner_id, rule, details))
+    rule_order = {rule: n for n, rule in enumerate(RULES)}
+    findings.sort(key=lambda f: (f.project_key, rule_order[f.rule]))
+    return evaluated, findings
+
+
+def _flag_changes(session: so.Session, report: ScanReport, as_of: date) -> _FlagChanges:
+    """Compare the findings with the unresolved flags; count into `report`, return the writes."""
+    found = {(f.project_id, f.rule): f for f in report.findings}
+    changes = _FlagChanges(as_of)
+    # Details are read only where they could be equal to the new ones (a flag already seen on
+    # this as_of): in a daily scan every refreshed flag is rewritten anyway, so nothing is parsed.
+    details_if_seen_today = sa.case((Flag.last_seen_at == as_of, Flag.details), else_=sa.null()).label("details")
+    unresolved = session.execute(
+        sa.select(Flag.id, Flag.project_id, Flag.rule, Flag.status, Flag.snoozed_until, details_if_seen_today).where(
+            Flag.status != "resolved"
+        )
+    )
+    for flag_id, project_id, rule, status, snoozed_until, details_seen_today in unresolved:
+        finding = found.pop((project_id, rule), None)
+        if finding is None:
+            # no longer true, or the project left the active stages
+            changes.resolutions.append({"flag_id": flag_id})
+            continue
+        report.refreshed += 1
+        if details_seen_today != finding.details:
+            changes.refreshes.append({"flag_id": flag_id, "details": finding.details})
+        if status == "snoozed" and snoozed_until is not None and snoozed_until <= as_of:
+            changes.reopens.append({"flag_id": flag_id})
+    changes.inserts = [
+        {
+            "project_id": f.project_id,
+            "rule": f.rule,
+            "status": "open",
+            "opened_at": as_of,
+            "last_seen_at": as_of,
+            "details": f.details,
+        }
+        for f in found.values()
+    ]
+    report.opened, report.resolved = len(changes.inserts), len(changes.resolutions)
+    return changes
+
+
+def _write_flag_changes(session: so.Session, changes: _FlagChanges) -> None:
+    """One executemany per kind of change (Core: no ORM object per flag). Each statement sets only
+    its own columns, so an acknowledgement or snooze committed meanwhile is not overwritten, and
+    the alert bookkeeping (last_alerted_on, escalated_on, resolution_alerted) never is."""
+    flags = Flag.__table__
+    by_id = flags.c.id == sa.bindparam("flag_id")
+    statements = (
+        (sa.update(flags).where(by_id).values(status="resolved", resolved_at=changes.as_of), changes.resolutions),
+        (
+            sa.update(flags)
+            .where(by_id)
+            .values(last_seen_at=changes.as_of, details=sa.bindparam("details", type_=flags.c.details.type)),
+            changes.refreshes,
+        ),
+        (sa.update(flags).where(by_id).values(status="open"), changes.reopens),
+        (sa.insert(flags), changes.inserts),
+    )
+    for statement, rows in statements:
+        if rows:
+            session.execute(statement, rows)
+    # the bulk statements bypass the identity map: Flag objects loaded earlier must not read stale
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Flag):
+            session.expire(obj)
