@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.audit.views import blp as audit_blp
     from tracker.budgets.views import blp as budgets_blp
     from tracker.extensions import api
+    from tracker.flags.views import blp as flags_blp
     from tracker.health import blp as health_blp
     from tracker.kpis.views import blp as kpis_blp
     from tracker.projects.views import blp as projects_blp
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(budgets_blp)
     api.register_blueprint(kpis_blp)
     api.register_blueprint(audit_blp)
+    api.register_blueprint(flags_blp)
 
 
 def register_errorhandlers(app: Flask) -> None:

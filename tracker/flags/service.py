@@ -1,0 +1,104 @@
+"""Flags as people handle them (read, acknowledge, snooze) and the scan history."""
+
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.auth import can_edit_project
+from tracker.db import utcnow
+from tracker.errors import Conflict, Forbidden, NotFound
+from tracker.flags.models import Flag, ScanRun
+from tracker.flags.rules import explain
+from tracker.projects.models import Project
+from tracker.users.models import User
+
+FLAG_COLUMNS = [column.key for column in Flag.__table__.columns]
+
+
+def list_flags_query(
+    *, rule: str | None = None, status: str | None = None, project: int | None = None, owner: int | None = None
+) -> sa.Select:
+    stmt = sa.select(Flag).order_by(Flag.id)
+    if owner is not None:
+        stmt = stmt.join(Project, Project.id == Flag.project_id).where(Project.owner_id == owner)
+    for column, value in ((Flag.rule, rule), (Flag.status, status), (Flag.project_id, project)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
+def with_project(session: so.Session, flags: list[Flag]) -> list[dict]:
+    """The flags as the API shows them: with their project's key, title and owner, and in words."""
+    if not flags:
+        return []
+    ids = {flag.project_id for flag in flags}
+    projects = {
+        row.id: row
+        for row in session.execute(
+            sa.select(Project.id, Project.key, Project.title, Project.owner_id).where(Project.id.in_(ids))
+        )
+    }
+    return [
+        {
+            **{name: getattr(flag, name) for name in FLAG_COLUMNS},
+            "project_key": projects[flag.project_id].key,
+            "project_title": projects[flag.project_id].title,
+            "owner_id": projects[flag.project_id].owner_id,
+            "explanation": explain(flag.rule, flag.details),
+        }
+        for flag in flags
+    ]
+
+
+def get_flag(session: so.Session, flag_id: int, *, for_update: bool = False) -> Flag:
+    stmt = sa.select(Flag).where(Flag.id == flag_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    flag = session.scalar(stmt)
+    if flag is None:
+        raise NotFound(f"no flag with id {flag_id}")
+    return flag
+
+
+def _editable_flag(session: so.Session, *, actor: User, flag_id: int) -> Flag:
+    """The flag, locked, once the actor may handle it and it is not resolved."""
+    flag = get_flag(session, flag_id, for_update=True)
+    owner_id = session.scalar(sa.select(Project.owner_id).where(Project.id == flag.project_id))
+    if not can_edit_project(actor, owner_id):
+        raise Forbidden("only the project's owner or the CAIO office may acknowledge or snooze its flags")
+    if flag.status == "resolved":
+        raise Conflict(f"flag {flag.id} was resolved on {flag.resolved_at}: there is nothing left to handle")
+    return flag
+
+
+def acknowledge(session: so.Session, *, actor: User, flag_id: int) -> Flag:
+    """Acknowledged flags stay unresolved but get no reminders; acknowledging twice changes nothing."""
+    flag = _editable_flag(session, actor=actor, flag_id=flag_id)
+    if flag.status != "acknowledged":
+        flag.status = "acknowledged"
+        flag.acknowledged_at = utcnow()
+        flag.acknowledged_by_id = actor.id
+    session.commit()
+    return flag
+
+
+def snooze(session: so.Session, *, actor: User, flag_id: int, until: date, reason: str) -> Flag:
+    """No reminders until `until`; the first scan on or after that date opens the flag again."""
+    flag = _editable_flag(session, actor=actor, flag_id=flag_id)
+    flag.status = "snoozed"
+    flag.snoozed_until = until
+    flag.snooze_reason = reason
+    session.commit()
+    return flag
+
+
+def list_scans_query() -> sa.Select:
+    return sa.select(ScanRun).order_by(ScanRun.as_of.desc(), ScanRun.id.desc())
+
+
+def get_scan(session: so.Session, scan_id: int) -> ScanRun:
+    run = session.get(ScanRun, scan_id)
+    if run is None:
+        raise NotFound(f"no scan with id {scan_id}")
+    return run
