@@ -20,6 +20,7 @@ def create_app(settings: dict | None = None) -> Flask:
         register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_scheduler(app, asked="SCHEDULER_ENABLED" in (settings or {}))
     return app
 
 
@@ -93,3 +94,10 @@ def register_commands(app: Flask) -> None:
     from tracker.cli import register
 
     register(app)
+
+
+def register_scheduler(app: Flask, asked: bool) -> None:
+    """SCHEDULER_ENABLED: run the scheduler inside this web process (tests only when they ask)."""
+    from tracker.scheduler import start_in_web_process
+
+    start_in_web_process(app, asked=asked)
