@@ -10,12 +10,21 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.factories import FlagFactory, ProjectFactory, UserFactory
+from tests.factories import (
+    BudgetLineFactory,
+    FlagFactory,
+    KpiFactory,
+    MeasurementFactory,
+    OutcomeKpiFactory,
+    ProjectFactory,
+    UserFactory,
+)
 from tests.integration import mail
 from tracker.alerts.digest import queue_alerts
 from tracker.alerts.models import OutboxMessage
 from tracker.alerts.outbox import deliver_due
 from tracker.db import utcnow
+from tracker.flags import rules
 from tracker.flags.models import Flag, ScanRun
 
 DAY0 = date(2025, 3, 3)
@@ -418,3 +427,76 @@ def test_an_unsigned_webhook_is_never_sent(session, config, smtp, webhook_receiv
     assert webhook_receiver.requests == []
     hook = session.query(OutboxMessage).filter_by(channel="webhook").one()
     assert "ALERT_WEBHOOK_SECRET is not set" in hook.last_error
+
+
+def test_a_portfolio_scanned_on_several_dates_through_the_api_tells_each_owner_exactly_what_changed(
+    app, session, smtp, make_caller, caio
+):
+    """End to end: real scans through POST /api/v1/scans, owners acting through the API, `flask deliver`."""
+    app.config.update(CAIO_EMAIL="caio@city.example", MAIL_FROM="ai@city.example", ALERT_WEBHOOK_URL="")
+    today = date.today()
+    d0 = today - timedelta(days=60)
+    ana = make_caller("manager", email="ana@city.example", name="Ana Ruiz")
+    ben = make_caller("manager", email="ben@city.example", name="Ben Cole")
+    cy = make_caller("manager", email="cy@city.example", name="Cy Dunn")
+    # a PoC one day past POC_MAX_DAYS
+    ana_poc = ProjectFactory(key="ANA-POC", owner=ana.user, stage="poc", stage_entered_at=d0 - timedelta(days=91))
+    # a healthy pilot whose last measurement goes stale (more than STALE_DAYS) by the last scan
+    ana_pilot = ProjectFactory(key="ANA-PILOT", owner=ana.user, stage="pilot", stage_entered_at=d0 - timedelta(days=10))
+    BudgetLineFactory(project=ana_pilot, stage="rollout")
+    MeasurementFactory(kpi=OutcomeKpiFactory(project=ana_pilot), measured_on=d0 - timedelta(days=5))
+    # a pilot that reports inputs only, until its owner adds a measured outcome KPI
+    ben_pilot = ProjectFactory(key="BEN-PILOT", owner=ben.user, stage="pilot", stage_entered_at=d0 - timedelta(days=20))
+    BudgetLineFactory(project=ben_pilot, stage="rollout")
+    MeasurementFactory(kpi=KpiFactory(project=ben_pilot, kind="output"), measured_on=d0 - timedelta(days=1))
+    cy_poc = ProjectFactory(key="CY-POC", owner=cy.user, stage="poc", stage_entered_at=d0 - timedelta(days=100))
+    delivered = []
+
+    def scan_and_deliver(as_of: date) -> int:
+        answer = caio.post("/api/v1/scans", json={"as_of": as_of.isoformat()})
+        assert answer.status_code == 201, answer.get_json()
+        before = len(smtp.received)
+        result = app.test_cli_runner().invoke(args=["deliver"])
+        assert result.exit_code == 0, result.output
+        delivered.append({r.rcpt_tos[0]: sections(r.message) for r in smtp.received[before:]})
+        return answer.get_json()["alerts_queued"]
+
+    def flag_of(caller, project) -> int:
+        [flag] = caller.get(f"/api/v1/flags?project={project.id}&status=open").get_json()
+        return flag["id"]
+
+    queued = [scan_and_deliver(d0)]
+    assert ana.post(f"/api/v1/flags/{flag_of(ana, ana_poc)}/acknowledge").status_code == 200
+    snoozed = cy.post(
+        f"/api/v1/flags/{flag_of(cy, cy_poc)}/snooze",
+        json={"until": (today + timedelta(days=5)).isoformat(), "reason": "waiting for the budget committee"},
+    )
+    assert snoozed.status_code == 200, snoozed.get_json()
+    queued.append(scan_and_deliver(d0 + timedelta(days=7)))
+    MeasurementFactory(kpi=OutcomeKpiFactory(project=ben_pilot), measured_on=d0 + timedelta(days=7))
+    queued.append(scan_and_deliver(d0 + timedelta(days=14)))
+    queued.append(scan_and_deliver(d0 + timedelta(days=31)))
+    queued.append(scan_and_deliver(today))
+
+    new, reminder, resolved, escalated = (
+        "Newly flagged",
+        "Still open (reminder)",
+        "Resolved since the last digest",
+        "Escalated: unresolved too long",
+    )
+    assert delivered == [
+        {
+            "ana@city.example": {new: ["ANA-POC"]},
+            "ben@city.example": {new: ["BEN-PILOT"]},
+            "cy@city.example": {new: ["CY-POC"]},
+        },
+        {"ben@city.example": {reminder: ["BEN-PILOT"]}},  # Ana acknowledged, Cy snoozed
+        {"ben@city.example": {resolved: ["BEN-PILOT"]}},
+        {"caio@city.example": {escalated: ["ANA-POC", "CY-POC"]}},  # open more than ESCALATE_DAYS
+        {"ana@city.example": {new: ["ANA-PILOT"]}},
+    ]
+    assert queued == [3, 1, 1, 1, 1]
+    [last] = smtp.to("ana@city.example")[1:]
+    text = last.get_body(preferencelist=("plain",)).get_content()
+    assert rules.explain("stale_reporting", session.query(Flag).filter_by(rule="stale_reporting").one().details) in text
+    assert len(smtp.received) == 7
