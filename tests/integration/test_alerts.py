@@ -9,6 +9,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests.factories import (
     BudgetLineFactory,
@@ -24,8 +25,10 @@ from tracker.alerts.digest import queue_alerts
 from tracker.alerts.models import OutboxMessage
 from tracker.alerts.outbox import deliver_due
 from tracker.db import utcnow
+from tracker.extensions import db
 from tracker.flags import rules
 from tracker.flags.models import Flag, ScanRun
+from tracker.projects.models import Project
 
 DAY0 = date(2025, 3, 3)
 smtp, webhook_receiver, self_signed_cert = mail.smtp, mail.webhook_receiver, mail.self_signed_cert  # fixtures
@@ -95,29 +98,33 @@ def test_each_owner_gets_one_digest_listing_their_new_flags(session, config, smt
 
 
 def test_the_email_explains_the_rule_gives_the_numbers_and_links_the_project(session, config, smtp):
+    details = {"stage": "pilot", "stage_entered_on": "2024-08-31", "days_in_stage": 184, "max_days": 180}
     _, [flag] = owner_with_flags(
-        "Ana Ruiz",
-        "ana@city.example",
-        "MOB-01",
-        rule="pilot_purgatory",
-        opened_at=DAY0,
-        details={"days_in_stage": 181, "max_days": 180, "stage": "pilot"},
+        "Ana Ruiz", "ana@city.example", "MOB-01", rule="pilot_purgatory", opened_at=DAY0, details=details
     )
     project_id = session.get(Flag, flag.id).project_id
 
     alert(session, config, DAY0)
 
     [message] = smtp.received
-    text = message.message.get_body(preferencelist=("plain",)).get_content()
+    text = message.message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     html = message.message.get_body(preferencelist=("html",)).get_content()
-    link = f"http://tracker.test/api/v1/projects/{project_id}"
-    for body in (text, html):
-        assert "MOB-01" in body
-        assert link in body
-        assert "181" in body
-        assert "180" in body
-    assert "pilot" in text.lower()
-    assert f'<a href="{link}">' in html
+    explanation = rules.explain("pilot_purgatory", details)
+    assert explanation.startswith("In pilot for 184 days (since 2024-08-31), longer than the 180 days allowed")
+    project_link = f"http://tracker.test/api/v1/projects/{project_id}"
+    flag_link = f"http://tracker.test/api/v1/flags/{flag.id}"
+    assert f"* MOB-01 - {flag_title(session, flag)}\n  {explanation}\n  rule: pilot_purgatory\n" in text
+    for line in ("days in stage: 184", "max days: 180", "stage entered on: 2024-08-31", "flagged since 2025-03-03"):
+        assert f"\n  {line}\n" in text
+    assert f"project: {project_link}\n  flag: {flag_link}\n" in text
+    assert f"<p>{explanation}</p>" in html
+    assert '<tr><th style="text-align: left">days in stage</th><td>184</td></tr>' in html
+    assert f'<a href="{project_link}"><strong>MOB-01</strong></a>' in html
+    assert f'<a href="{flag_link}">' in html
+
+
+def flag_title(session, flag) -> str:
+    return session.get(Project, session.get(Flag, flag.id).project_id).title
 
 
 def test_open_flags_are_reminded_after_remind_days_and_not_before(session, config, smtp):
@@ -500,3 +507,34 @@ def test_a_portfolio_scanned_on_several_dates_through_the_api_tells_each_owner_e
     text = last.get_body(preferencelist=("plain",)).get_content()
     assert rules.explain("stale_reporting", session.query(Flag).filter_by(rule="stale_reporting").one().details) in text
     assert len(smtp.received) == 7
+
+
+def test_queueing_takes_the_same_number_of_queries_for_3_owners_as_for_40(app, session, config):
+    config["CAIO_EMAIL"] = "caio@city.example"
+    executed_sql = []
+
+    def statements_to_queue(owners: int, as_of: date) -> int:
+        for _ in range(owners):
+            owner = UserFactory()
+            FlagFactory(project=ProjectFactory(owner=owner), opened_at=as_of - timedelta(days=40))
+            FlagFactory(project=ProjectFactory(owner=owner), opened_at=as_of)
+            FlagFactory(project=ProjectFactory(owner=owner), status="resolved", opened_at=as_of, resolved_at=as_of)
+        scan = ScanRun(as_of=as_of, trigger="cli")
+        session.add(scan)
+        session.flush()
+        executed = []
+        listener = lambda *args: executed.append(args[2])  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert queue_alerts(session, scan=scan, as_of=as_of, config=config) == owners + 1
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        session.commit()
+        executed_sql.append(executed)
+        return len(executed)
+
+    few = statements_to_queue(3, DAY0)
+    many = statements_to_queue(40, DAY0 + timedelta(days=1))
+
+    assert few == many, executed_sql
+    assert many <= 6  # three claims, the escalation claim, one read, one insert of the messages

@@ -46,8 +46,9 @@ def queue_alerts(session: so.Session, *, scan: ScanRun, as_of: date, config: Map
         recipient = {"id": None, "email": caio_email, "name": "CAIO office"}
         digest = _digest(scan, as_of, audience="caio", recipient=recipient, items=items, config=config)
         messages += _messages(scan, digest, recipient_email=caio_email, config=config)
-    session.add_all(messages)
-    session.flush()
+    if messages:
+        # one executemany: ORM inserts with RETURNING would go row by row on SQLite
+        session.execute(sa.insert(OutboxMessage), messages)
     return len(messages)
 
 
@@ -150,6 +151,7 @@ def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items
             "status": item["status"],
             "opened_at": item["opened_at"],
             "resolved_at": item["resolved_at"],
+            "url": f"{base_url}/api/v1/flags/{item['flag_id']}",
             "project": {**item["project"], "url": f"{base_url}/api/v1/projects/{item['project']['id']}"},
             "owner": item["owner"],
         }
@@ -169,32 +171,33 @@ def _kind_order(kind: str) -> int:
     return KINDS.index(kind) if kind in KINDS else len(KINDS)
 
 
-def _messages(scan: ScanRun, digest: dict, *, recipient_email: str, config: Mapping) -> list[OutboxMessage]:
-    """The digest's email, and its webhook when ALERT_WEBHOOK_URL is set."""
-    mail_id = message_id(scan.id, digest["audience"], recipient_email, "email", config)
+def _messages(scan: ScanRun, digest: dict, *, recipient_email: str, config: Mapping) -> list[dict]:
+    """The digest's email, and its webhook when ALERT_WEBHOOK_URL is set, as outbox rows."""
     subject, text, html = email.render(digest, config)
     messages = [
-        OutboxMessage(
-            channel="email",
-            recipient=recipient_email,
-            subject=subject,
-            body_text=text,
-            body_html=html,
-            payload=digest,
-            message_id=mail_id,
-            scan_id=scan.id,
-        )
+        {
+            "channel": "email",
+            "recipient": recipient_email,
+            "subject": subject,
+            "body_text": text,
+            "body_html": html,
+            "payload": digest,
+            "message_id": message_id(scan.id, digest["audience"], recipient_email, "email", config),
+            "scan_id": scan.id,
+        }
     ]
     if config.get("ALERT_WEBHOOK_URL"):
         messages.append(
-            OutboxMessage(
-                channel="webhook",
-                recipient=config["ALERT_WEBHOOK_URL"],
-                subject=subject,
-                payload=digest,
-                message_id=message_id(scan.id, digest["audience"], recipient_email, "webhook", config),
-                scan_id=scan.id,
-            )
+            {
+                "channel": "webhook",
+                "recipient": config["ALERT_WEBHOOK_URL"],
+                "subject": subject,
+                "body_text": "",
+                "body_html": "",
+                "payload": digest,
+                "message_id": message_id(scan.id, digest["audience"], recipient_email, "webhook", config),
+                "scan_id": scan.id,
+            }
         )
     return messages
 

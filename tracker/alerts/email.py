@@ -24,7 +24,26 @@ _templates = Environment(
     autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined,
     keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
+
+
+def _plain(value) -> str:
+    """A detail's value for people: {"input": 2, "outcome": 0} reads "input 2, outcome 0"."""
+    if value is None:
+        return "none"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{key} {_plain(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(item) for item in value)
+    if isinstance(value, str):
+        return value.replace("_", " ")  # codes such as "stage_entry"
+    return str(value)
+
+
+_templates.filters["plain"] = _plain
+_templates.filters["label"] = lambda name: name.replace("_", " ")
 
 
 def render(digest: Mapping, config: Mapping) -> tuple[str, str, str]:
