@@ -29,8 +29,8 @@ KINDS = ("new", "reminder", "resolved")
 def queue_alerts(session: so.Session, *, scan: ScanRun, as_of: date, config: Mapping) -> int:
     """Queue this scan's digests in the outbox (not committed here); returns how many messages."""
     owner_kinds = _claim_owner_news(session, as_of=as_of, remind_days=config["REMIND_DAYS"])
-    escalated = _claim_escalations(session, as_of=as_of, config=config)
-    notes = _load_notes(session, set(owner_kinds) | set(escalated))
+    escalated = set(_claim_escalations(session, as_of=as_of, config=config))
+    notes = _load_notes(session, set(owner_kinds) | escalated)
     messages = []
     by_owner: dict[int, list[dict]] = {}
     for note in notes:
