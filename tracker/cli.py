@@ -87,11 +87,13 @@ def create_user(email: str, name: str, role: str) -> None:
 
 def register(app: Flask) -> None:
     from tracker.alerts.commands import deliver_command
+    from tracker.demo import seed_demo_command
     from tracker.flags.commands import scan_command
     from tracker.scheduler import scheduler_command
 
     app.cli.add_command(db_cli)
     app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo_command)
     app.cli.add_command(scan_command)
     app.cli.add_command(deliver_command)
     app.cli.add_command(scheduler_command)

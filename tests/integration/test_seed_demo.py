@@ -1,0 +1,354 @@
+"""`flask seed-demo`, run the way a user runs it, against SQLite and PostgreSQL.
+
+Loading is the slow part, so the checks that only read share one load (TestTheLoadedDemo);
+the checks that change the database or the command's surroundings load their own.
+"""
+
+import stat
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from tests import factories
+from tests.conftest import ON_POSTGRES, _truncate_all
+from tracker import create_app, demo
+from tracker.audit.models import AuditEvent
+from tracker.budgets.models import BudgetLine
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.kpis.models import Kpi, Measurement
+from tracker.models import Base
+from tracker.money import from_minor
+from tracker.projects import rules, service
+from tracker.projects.models import Project, StageTransition
+from tracker.users.models import User
+from tracker.vocab import STAGES
+
+CAIO = "amara.okafor@northhaven.example"
+ADMIN = "dana.whitfield@northhaven.example"
+VIEWER = "elodie.fournier@northhaven.example"
+
+
+def seed(app: Flask):
+    return app.test_cli_runner().invoke(args=["seed-demo"])
+
+
+def printed_tokens(output: str) -> dict[str, tuple[str, str]]:
+    """email -> (role, token), from the table the command prints."""
+    tokens = {}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[2].startswith("trk_"):
+            tokens[parts[1]] = (parts[0], parts[2])
+    return tokens
+
+
+def row_counts(session) -> dict[str, int]:
+    return {
+        table.name: session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def bearer(tokens: dict, email: str) -> dict:
+    return {"Authorization": f"Bearer {tokens[email][1]}"}
+
+
+@dataclass
+class Loaded:
+    app: Flask
+    output: str
+    tokens: dict[str, tuple[str, str]]
+
+    @property
+    def tokens_file(self) -> Path:
+        return Path(self.app.instance_path) / demo.TOKENS_FILE
+
+
+@pytest.fixture(scope="class")
+def loaded(database_url, tmp_path_factory):
+    """The demo loaded once, by the command, into a fresh database."""
+    folder = tmp_path_factory.mktemp("demo")
+    app = create_app({"DATABASE_URL": database_url or f"sqlite:///{folder / 'tracker.db'}", "TESTING": True})
+    app.instance_path = str(folder / "instance")
+    with app.app_context():
+        if ON_POSTGRES:
+            _truncate_all()
+        else:
+            Base.metadata.create_all(db.engine)
+    result = seed(app)
+    assert result.exit_code == 0, result.output
+    yield Loaded(app, result.output, printed_tokens(result.output))
+    db.session.remove()
+    db.engine.dispose()
+
+
+@pytest.fixture
+def demo_app(app, tmp_path):
+    """The app with an instance folder of this test's own (the tokens file goes there)."""
+    app.instance_path = str(tmp_path / "instance")
+    return app
+
+
+class TestTheLoadedDemo:
+    """Checks that only read the demo, on one shared load (no conftest `app`: it would rebind the engine)."""
+
+    def test_the_output_gives_every_user_a_token_that_works_against_the_api(self, loaded):
+        assert "City of Northhaven" in loaded.output
+        assert set(loaded.tokens) == set(demo.USER_EMAILS)
+        assert {role for role, _ in loaded.tokens.values()} == {"admin", "caio", "manager", "viewer"}
+        client = loaded.app.test_client()
+        for email in loaded.tokens:
+            listed = client.get("/api/v1/projects?page_size=100", headers=bearer(loaded.tokens, email))
+            assert listed.status_code == 200, (email, listed.json)
+            assert listed.headers["X-Total-Count"] == str(len(demo.PROJECT_KEYS))
+            assert {p["key"] for p in listed.json} == set(demo.PROJECT_KEYS)
+        curl = f'curl -H "Authorization: Bearer {loaded.tokens[CAIO][1]}" http://127.0.0.1:5000/api/v1/projects'
+        assert curl in loaded.output
+
+    def test_the_tokens_are_saved_in_the_instance_folder_readable_by_the_owner_only(self, loaded):
+        assert str(loaded.tokens_file) in loaded.output
+        assert stat.S_IMODE(loaded.tokens_file.stat().st_mode) == 0o600
+        saved = {t.email: (t.role, t.token) for t in demo.read_tokens_file(loaded.tokens_file)}
+        assert saved == loaded.tokens
+        assert "박서연 (Seo-yeon Park)" in loaded.tokens_file.read_text(encoding="utf-8")
+
+    def test_users_are_one_admin_one_caio_four_managers_and_a_viewer_whose_names_survive_encoding(self, loaded):
+        users = loaded.app.test_client().get("/api/v1/users?page_size=100", headers=bearer(loaded.tokens, ADMIN))
+        assert Counter(u["role"] for u in users.json) == {"admin": 1, "caio": 1, "manager": 4, "viewer": 1}
+        names = {u["name"] for u in users.json}
+        assert {"박서연 (Seo-yeon Park)", "Mateus Gonçalves", "Ingrid Sjöberg", "Élodie Fournier"} <= names
+
+    def test_every_domain_and_every_stage_is_present_and_managers_own_different_projects(self, loaded):
+        client, headers = loaded.app.test_client(), bearer(loaded.tokens, VIEWER)
+        for stage in STAGES:
+            listed = client.get(f"/api/v1/projects?stage={stage}", headers=headers)
+            assert int(listed.headers["X-Total-Count"]) >= 1, stage
+            assert {p["stage"] for p in listed.json} == {stage}
+        for domain in ("operations", "safety", "infrastructure", "living", "mobility", "environment"):
+            listed = client.get(f"/api/v1/projects?domain={domain}", headers=headers)
+            assert int(listed.headers["X-Total-Count"]) >= 1, domain
+        managers = set(db.session.scalars(sa.select(User.id).where(User.role == "manager")))
+        owners = set(db.session.scalars(sa.select(Project.owner_id)))
+        assert managers <= owners
+
+    def test_stalls_are_current_whatever_the_day(self, loaded):
+        config, session, today = loaded.app.config, db.session, utcnow().date()
+        projects = list(session.scalars(sa.select(Project)))
+        days_in_stage = {p.key: (today - p.stage_entered_at).days for p in projects}
+        kinds = defaultdict(set)
+        for key, kind in session.execute(sa.select(Project.key, Kpi.kind).join(Kpi, Kpi.project_id == Project.id)):
+            kinds[key].add(kind)
+        rollout_lines = set(
+            session.scalars(sa.select(Project.key).join(BudgetLine).where(BudgetLine.stage == "rollout"))
+        )
+        latest = dict(
+            session.execute(
+                sa.select(Project.key, sa.func.max(Measurement.measured_on))
+                .join(Kpi, Kpi.project_id == Project.id)
+                .join(Measurement, Measurement.kpi_id == Kpi.id)
+                .group_by(Project.key)
+            ).all()
+        )
+        pilots = [p.key for p in projects if p.stage == "pilot"]
+        active = [p.key for p in projects if p.stage in ("poc", "pilot", "rollout")]
+
+        assert [k for k in pilots if days_in_stage[k] > config["PILOT_MAX_DAYS"]]
+        assert [p.key for p in projects if p.stage == "poc" and days_in_stage[p.key] > config["POC_MAX_DAYS"]]
+        assert [k for k in pilots if k not in rollout_lines]
+        assert [k for k in pilots if (today - latest[k]).days > config["STALE_DAYS"]]
+        assert [k for k in active if kinds[k] == {"input"}]
+        # healthy ones too: a portfolio of nothing but stalls would show nothing
+        assert [k for k in pilots if days_in_stage[k] <= config["PILOT_MAX_DAYS"] and k in rollout_lines]
+
+    def test_every_history_is_a_chain_of_allowed_moves_ending_in_the_projects_stage(self, loaded):
+        session, today = db.session, utcnow().date()
+        demo_users = set(session.scalars(sa.select(User.id).where(User.email.in_(demo.USER_EMAILS))))
+        for project in session.scalars(sa.select(Project)):
+            history = list(session.scalars(service.history_query(project.id)))
+            assert history[0].from_stage is None and history[0].to_stage == "poc", project.key
+            assert history[0].gate == {"checks": [], "unmet": [], "overridden": False}
+            for previous, move in pairwise(history):
+                assert move.from_stage == previous.to_stage
+                assert move.to_stage in rules.ALLOWED_MOVES[previous.to_stage]
+                assert previous.effective_date <= move.effective_date <= today
+                codes = [code for code, _ in rules.gate_checks(move.to_stage, rules.GateEvidence())]
+                assert [c["code"] for c in move.gate["checks"]] == codes
+                assert move.gate["unmet"] == [c["code"] for c in move.gate["checks"] if not c["met"]]
+                assert move.gate["overridden"] == bool(move.gate["unmet"]) == bool(move.override_reason)
+            assert all(t.decided_by_id in demo_users and t.rationale.strip() for t in history)
+            assert (history[-1].to_stage, history[-1].effective_date) == (project.stage, project.stage_entered_at)
+
+    def test_the_cancelled_project_explains_the_kill_and_one_rollout_was_a_caio_override(self, loaded):
+        kill = db.session.scalar(sa.select(StageTransition).where(StageTransition.to_stage == "cancelled"))
+        assert "equity audit" in kill.rationale and kill.decided_by.role == "caio"
+        override = db.session.scalar(sa.select(StageTransition).where(StageTransition.override_reason.is_not(None)))
+        assert override.to_stage == "rollout" and override.decided_by.role == "caio"
+        assert override.gate["unmet"] == [rules.OUTCOME_MEASUREMENT_REQUIRED]
+
+    def test_projects_in_rollout_or_retired_meet_the_rollout_gate_today(self, loaded):
+        scaled = list(db.session.scalars(sa.select(Project).where(Project.stage.in_(("rollout", "retired")))))
+        assert {p.stage for p in scaled} == {"rollout", "retired"}
+        for project in scaled:
+            evidence = service.gate_evidence(db.session, project.id)
+            assert all(met for _, met in rules.gate_checks("rollout", evidence)), project.key
+
+    def test_every_public_project_fills_in_every_registry_field(self, loaded):
+        public = list(db.session.scalars(sa.select(Project).where(Project.public.is_(True))))
+        assert len(public) >= 5
+        for project in public:
+            values = {name: getattr(project, name) for name in rules.REGISTRY_FIELDS}
+            assert rules.missing_registry_fields(values) == [], project.key
+            assert project.contact_email.endswith("@northhaven.example")
+
+    def test_every_description_names_the_city_it_is_modelled_on(self, loaded):
+        descriptions = " ".join(db.session.scalars(sa.select(Project.description)))
+        for city in (
+            "Beijing", "Helsinki", "Kyiv", "Madrid", "Chicago", "São Paulo",
+            "Toronto", "Dubai", "Stockholm", "Barcelona", "Amsterdam", "Singapore",
+        ):  # fmt: skip
+            assert f"Modelled on {city}" in descriptions, city
+
+    def test_outcome_kpis_have_baselines_targets_and_past_measurements_moving_toward_the_target(self, loaded):
+        session, today = db.session, utcnow().date()
+        leaks = session.scalar(sa.select(Kpi).where(Kpi.name == "Water lost to leaks"))
+        assert (leaks.unit, leaks.baseline, leaks.target) == ("m3/day", Decimal("18400"), Decimal("12000"))
+        values = list(
+            session.scalars(
+                sa.select(Measurement.value).where(Measurement.kpi_id == leaks.id).order_by(Measurement.measured_on)
+            )
+        )
+        assert len(values) >= 12 and values[-1] == Decimal("14320") and values[0] > values[-1] > leaks.target
+        assert all(isinstance(v, Decimal) for v in values)
+        outcomes = list(session.scalars(sa.select(Kpi).where(Kpi.kind == "outcome")))
+        assert outcomes and all(k.is_outcome and k.baseline_date < k.target_date for k in outcomes)
+        latest = session.scalar(sa.select(sa.func.max(Measurement.measured_on)))
+        assert today - timedelta(days=15) <= latest <= today
+
+    def test_money_round_trips_exactly_through_the_api_in_every_currency(self, loaded):
+        currency = loaded.app.config["DEFAULT_CURRENCY"]
+        client, headers = loaded.app.test_client(), bearer(loaded.tokens, VIEWER)
+        ids = dict(db.session.execute(sa.select(Project.key, Project.id)).all())
+        for project in demo.PROJECTS:
+            lines = client.get(f"/api/v1/projects/{ids[project.key]}/budget-lines?page_size=100", headers=headers)
+            expected = sorted(
+                (
+                    line.stage,
+                    line.category,
+                    line.currency or currency,
+                    str(demo.money(line.amount, line.currency or currency)),
+                    str(demo.money(line.spent, line.currency or currency)),
+                )
+                for line in project.budget
+            )
+            read = sorted((b["stage"], b["category"], b["currency"], b["amount"], b["spent"]) for b in lines.json)
+            assert read == expected, project.key
+
+        totals = defaultdict(Decimal)
+        for project in demo.PROJECTS:
+            for line in project.budget:
+                totals[line.currency or currency] += Decimal(line.amount)
+        summed = db.session.execute(
+            sa.select(BudgetLine.currency, sa.func.sum(BudgetLine.amount_minor)).group_by(BudgetLine.currency)
+        ).all()
+        assert {code: from_minor(total, code) for code, total in summed} == totals
+        assert {currency, "EUR", "KRW"} <= set(totals)
+
+    def test_budgets_span_several_fiscal_years_with_planned_and_approved_lines(self, loaded):
+        year = utcnow().date().year
+        assert {year - 1, year, year + 1} <= set(db.session.scalars(sa.select(BudgetLine.fiscal_year)))
+        assert set(db.session.scalars(sa.select(BudgetLine.status))) == {"planned", "approved"}
+        sources = set(db.session.scalars(sa.select(BudgetLine.source)))
+        assert f"mid-term fiscal plan {year}-{(year + 4) % 100:02d}" in sources
+
+    def test_the_load_is_recorded_in_the_audit_trail_as_the_command_line(self, loaded):
+        sources = db.session.execute(sa.select(AuditEvent.source, AuditEvent.actor_email).distinct()).all()
+        assert len(sources) == 1
+        source, actor = sources[0]
+        assert source == "cli" and actor.startswith("cli:")
+        created = Counter(
+            entity
+            for entity, _ in db.session.execute(
+                sa.select(AuditEvent.entity, AuditEvent.entity_id).where(AuditEvent.action == "create").distinct()
+            )
+        )
+        assert created["project"] == len(demo.PROJECTS) and created["user"] == len(demo.USERS)
+
+
+def test_a_second_run_writes_nothing_and_reprints_the_saved_tokens(demo_app, session):
+    first = seed(demo_app)
+    tokens_file = Path(demo_app.instance_path) / demo.TOKENS_FILE
+    saved = tokens_file.read_bytes(), tokens_file.stat().st_mtime_ns
+    before = row_counts(session)
+    last_audit = session.scalar(sa.select(sa.func.max(AuditEvent.id)))
+    session.rollback()
+
+    second = seed(demo_app)
+
+    assert second.exit_code == 0, second.output
+    assert "loaded already; nothing was changed" in second.output
+    assert printed_tokens(second.output) == printed_tokens(first.output)
+    assert row_counts(session) == before
+    assert session.scalar(sa.select(sa.func.max(AuditEvent.id))) == last_audit
+    assert (tokens_file.read_bytes(), tokens_file.stat().st_mtime_ns) == saved
+
+
+def test_a_second_run_without_the_tokens_file_says_how_to_get_a_token(demo_app, session):
+    seed(demo_app)
+    (Path(demo_app.instance_path) / demo.TOKENS_FILE).unlink()
+    before = row_counts(session)
+    session.rollback()
+
+    second = seed(demo_app)
+
+    assert second.exit_code == 0
+    assert "nothing was changed" in second.output and "create-user" in second.output
+    assert printed_tokens(second.output) == {}
+    assert row_counts(session) == before
+
+
+def test_a_demo_partly_present_is_refused_and_nothing_is_written(demo_app, session):
+    factories.UserFactory(email="mateus.goncalves@northhaven.example", name="Someone else")
+    before = row_counts(session)
+    session.rollback()
+
+    result = seed(demo_app)
+
+    assert result.exit_code == 1
+    assert "mateus.goncalves@northhaven.example" in result.output
+    assert row_counts(session) == before
+
+
+def test_a_failure_in_the_middle_of_the_load_leaves_the_database_empty(demo_app, session, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    # tokens are issued last, after every project has been flushed
+    monkeypatch.setattr(demo, "issue_token", broken)
+    result = seed(demo_app)
+
+    assert isinstance(result.exception, RuntimeError)
+    assert set(row_counts(session).values()) == {0}
+    assert not (Path(demo_app.instance_path) / demo.TOKENS_FILE).exists()
+
+
+def test_domains_the_setting_does_not_know_are_refused_before_anything_is_written(demo_app, session):
+    demo_app.config["DOMAINS"] = ["health", "transport"]
+    result = seed(demo_app)
+    assert result.exit_code == 1 and "DOMAINS" in result.output
+    assert set(row_counts(session).values()) == {0}
+
+
+def test_a_default_currency_without_minor_units_gets_whole_amounts(demo_app, session):
+    demo_app.config["DEFAULT_CURRENCY"] = "JPY"
+    assert seed(demo_app).exit_code == 0
+    # "372845.10" in the data, rounded to whole yen
+    line = session.scalar(sa.select(BudgetLine).where(BudgetLine.currency == "JPY", BudgetLine.spent_minor == 372845))
+    assert line is not None and line.spent == Decimal("372845")
