@@ -1,0 +1,69 @@
+"""gunicorn settings for the Pilot-to-Scale Tracker; every value can be set from the environment.
+
+    gunicorn -c gunicorn.conf.py            # serves tracker:create_app()
+
+Several instances can run behind a load balancer against one PostgreSQL database; the stall
+scan and the alert delivery run in `flask --app tracker scheduler` processes, not here (leave
+SCHEDULER_ENABLED off with more than one worker: each worker would run its own scheduler; the
+slot claims keep it correct, but it is wasted work).
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+wsgi_app = os.environ.get("GUNICORN_APP", "tracker:create_app()")
+# Loopback by default; behind a load balancer set GUNICORN_BIND=0.0.0.0:8000 (or a unix socket).
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+
+# Threads in a few processes: requests mostly wait on PostgreSQL, and a thread is cheaper than a
+# process. Each process holds its own connection pool (tracker/db.py: 10 + 10 overflow), so
+# PostgreSQL sees at most instances x workers x threads busy connections.
+workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 9))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = _int("GUNICORN_THREADS", 4)
+
+# A worker silent this long is killed and replaced. gthread workers keep beating while a long
+# download streams, so this bounds a hung worker, not a slow export.
+timeout = _int("GUNICORN_TIMEOUT", 60)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Keep idle client connections open longer than the load balancer does (its idle timeout is
+# often 60 s), or it may send a request on a connection gunicorn is closing.
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycle workers now and then (memory fragmentation), not all at once.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 10_000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1_000)
+
+# Trust X-Forwarded-Proto/For only from the load balancer's address(es).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")  # "-": stdout; empty: none
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# the time taken in microseconds (%(D)s) and the process that served it (%(p)s)
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)sus pid=%(p)s "%(a)s"'
+if not accesslog:
+    accesslog = None
+
+# The heartbeat file on a tmpfs: a slow container disk must not make workers look dead.
+SHARED_MEMORY = "/dev/shm"  # noqa: S108 - gunicorn's documented advice for containers, not a temp file
+if os.path.isdir(SHARED_MEMORY):
+    worker_tmp_dir = SHARED_MEMORY
+
+# preload_app builds the app once in the master and forks it: faster start, shared memory. The
+# engine built by create_app has no connection yet (the pool connects on first use), and
+# post_fork below drops whatever the master may hold, so no connection is shared across fork.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "false").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def post_fork(server, worker):
+    """A forked worker must not use the master's pooled connections (SQLAlchemy: "Using Connection
+    Pools with Multiprocessing"); close=False leaves them to the master, a fresh pool starts here."""
+    from tracker.extensions import db
+
+    if db.engine is not None:
+        db.engine.dispose(close=False)
