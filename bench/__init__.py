@@ -1,0 +1,1 @@
+"""Benchmarks at national scale (issue 6): a data generator, paired floors, a load script."""

@@ -1,0 +1,356 @@
+"""The floors: the same work written as directly as we know how, in hand-written SQL on the raw
+DBAPI connection (no ORM, no SQLAlchemy result objects), one statement per figure group.
+
+Each floor returns plain values so the bench can check it agrees with the application.
+"""
+
+import csv
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from tracker.flags.rules import Thresholds
+from tracker.vocab import BUDGET_STAGES, RULES
+
+DEFAULT_THRESHOLDS = Thresholds()  # the SPEC defaults
+
+# ---- the stall scan: every active project's violations of the six rules, violators only -------
+
+SCAN_SQL = """
+WITH stage_at AS (
+    SELECT project_id, to_stage AS stage, effective_date AS entered_on,
+           row_number() OVER (PARTITION BY project_id ORDER BY effective_date DESC, id DESC) AS newest
+    FROM stage_transitions
+    WHERE effective_date <= :as_of
+),
+active AS (
+    SELECT project_id, stage, entered_on FROM stage_at
+    WHERE newest = 1 AND stage IN ('poc', 'pilot', 'rollout')
+),
+per_kpi AS (
+    SELECT kpi_id, max(measured_on) AS last_on,
+           count(*) FILTER (WHERE measured_on >= :window_start) AS in_window
+    FROM measurements
+    WHERE measured_on <= :as_of
+    GROUP BY kpi_id
+),
+kpi_facts AS (
+    SELECT k.project_id,
+           count(*) FILTER (WHERE k.kind = 'outcome') AS outcome_kpis,
+           max(m.last_on) AS last_on,
+           coalesce(sum(m.in_window), 0) AS in_window,
+           coalesce(sum(m.in_window) FILTER (WHERE k.kind = 'outcome'), 0) AS outcome_in_window
+    FROM kpis k LEFT JOIN per_kpi m ON m.kpi_id = k.id
+    GROUP BY k.project_id
+),
+rollout AS (SELECT DISTINCT project_id FROM budget_lines WHERE stage = 'rollout'),
+judged AS (
+    SELECT a.project_id,
+           a.stage = 'poc' AND a.entered_on < :poc_before AS poc_stalled,
+           a.stage = 'pilot' AND a.entered_on < :pilot_before AS pilot_purgatory,
+           a.stage = 'pilot' AND r.project_id IS NULL AS no_scale_budget,
+           a.stage IN ('pilot', 'rollout') AND f.project_id IS NULL AS no_kpis,
+           f.project_id IS NOT NULL
+               AND (f.outcome_kpis = 0 OR (f.in_window > 0 AND f.outcome_in_window = 0)) AS input_metrics_only,
+           a.stage IN ('pilot', 'rollout') AND f.project_id IS NOT NULL
+               AND coalesce(f.last_on, a.entered_on) < :stale_before AS stale_reporting
+    FROM active a
+    LEFT JOIN kpi_facts f ON f.project_id = a.project_id
+    LEFT JOIN rollout r ON r.project_id = a.project_id
+)
+SELECT project_id, poc_stalled, pilot_purgatory, no_scale_budget, no_kpis, input_metrics_only, stale_reporting
+FROM judged
+WHERE poc_stalled OR pilot_purgatory OR no_scale_budget OR no_kpis OR input_metrics_only OR stale_reporting
+"""
+
+
+def _params(dialect: str, values: dict) -> dict:
+    if dialect == "sqlite":
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+    return values
+
+
+def _sql(dialect: str, sql: str) -> str:
+    """`:name` placeholders as the driver wants them (psycopg: %(name)s)."""
+    if dialect == "sqlite":
+        return sql
+    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
+
+
+def run(raw, dialect: str, sql: str, params: dict | None = None) -> list[tuple]:
+    cursor = raw.cursor()
+    cursor.execute(_sql(dialect, sql), _params(dialect, params or {}))
+    rows = cursor.fetchall()
+    cursor.close()
+    raw.rollback()  # end the read transaction: nothing stays open between runs
+    return rows
+
+
+def scan(raw, dialect: str, as_of: date, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> set[tuple[int, str]]:
+    """{(project_id, rule)} of every violation on `as_of`."""
+    params = {
+        "as_of": as_of,
+        "window_start": as_of - timedelta(days=thresholds.reporting_window_days),
+        "poc_before": as_of - timedelta(days=thresholds.poc_max_days),
+        "pilot_before": as_of - timedelta(days=thresholds.pilot_max_days),
+        "stale_before": as_of - timedelta(days=thresholds.stale_days),
+    }
+    rows = run(raw, dialect, SCAN_SQL, params)
+    return {(row[0], rule) for row in rows for rule, hit in zip(RULES, row[1:], strict=True) if hit}
+
+
+# ---- the portfolio report's figures ------------------------------------------------------------
+
+STAYS = """
+stays AS (
+    SELECT t.project_id, t.to_stage AS stage, t.effective_date AS entered_on,
+           lead(t.effective_date) OVER (PARTITION BY t.project_id ORDER BY t.effective_date, t.id) AS left_on,
+           max(CASE WHEN t.to_stage = 'pilot' OR (t.from_stage IS NULL AND t.to_stage IN ('rollout', 'retired'))
+                    THEN 1 ELSE 0 END) OVER (PARTITION BY t.project_id) AS reached_pilot,
+           max(CASE WHEN t.to_stage = 'rollout' OR (t.from_stage IS NULL AND t.to_stage = 'retired')
+                    THEN 1 ELSE 0 END) OVER (PARTITION BY t.project_id) AS reached_rollout
+    FROM stage_transitions t
+    WHERE t.effective_date <= :as_of
+)"""
+
+# Stage counts per (stage, domain, department) with the funnel sums, and the median stay per stage,
+# in one statement over the stays. Every history implies poc, so poc's count is the projects'.
+HISTORY_SQL = {
+    "postgres": f"""
+WITH {STAYS}
+SELECT 'current', s.stage, p.domain, p.department, count(*), sum(s.reached_pilot),
+       sum(s.reached_pilot * s.reached_rollout)
+FROM stays s JOIN projects p ON p.id = s.project_id
+WHERE s.left_on IS NULL
+GROUP BY s.stage, p.domain, p.department
+UNION ALL
+SELECT 'median', stage, NULL, NULL,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY coalesce(left_on, :as_of) - entered_on), NULL, NULL
+FROM stays
+WHERE stage IN ('poc', 'pilot', 'rollout')
+GROUP BY stage
+""",
+    "sqlite": f"""
+WITH {STAYS},
+ranked AS (
+    SELECT stage, days, row_number() OVER (PARTITION BY stage ORDER BY days) AS position,
+           count(*) OVER (PARTITION BY stage) AS stays
+    FROM (SELECT stage, CAST(julianday(coalesce(left_on, :as_of)) - julianday(entered_on) AS INTEGER) AS days
+          FROM stays WHERE stage IN ('poc', 'pilot', 'rollout'))
+)
+SELECT 'current', s.stage, p.domain, p.department, count(*), sum(s.reached_pilot),
+       sum(s.reached_pilot * s.reached_rollout)
+FROM stays s JOIN projects p ON p.id = s.project_id
+WHERE s.left_on IS NULL
+GROUP BY s.stage, p.domain, p.department
+UNION ALL
+SELECT 'median', stage, NULL, NULL, avg(days), NULL, NULL
+FROM ranked
+WHERE position IN ((stays + 1) / 2, (stays + 2) / 2)
+GROUP BY stage
+""",
+}
+
+BUDGET_SUMS = """sum(CASE WHEN status = 'planned' THEN amount_minor ELSE 0 END),
+       sum(CASE WHEN status = 'approved' THEN amount_minor ELSE 0 END), sum(spent_minor)"""
+BUDGET_SQL = {
+    "postgres": f"""
+SELECT currency, stage, fiscal_year, {BUDGET_SUMS}
+FROM budget_lines
+GROUP BY GROUPING SETS ((currency, stage), (currency, fiscal_year))
+""",
+    "sqlite": f"""
+SELECT currency, stage, NULL, {BUDGET_SUMS} FROM budget_lines GROUP BY currency, stage
+UNION ALL
+SELECT currency, NULL, fiscal_year, {BUDGET_SUMS} FROM budget_lines GROUP BY currency, fiscal_year
+""",
+}
+
+FLAGS_SQL = """
+SELECT rule, count(*), count(DISTINCT project_id)
+FROM flags
+WHERE opened_at <= :as_of AND (resolved_at IS NULL OR resolved_at > :as_of)
+GROUP BY rule
+"""
+
+OUTCOME_COVERAGE_SQL = """
+SELECT count(DISTINCT project_id) FROM kpis
+WHERE kind = 'outcome' AND baseline IS NOT NULL AND target IS NOT NULL
+"""
+
+
+def portfolio(raw, dialect: str, as_of: date) -> dict:
+    """The report's figures, unfiltered, as plain values (money in minor units)."""
+    history = run(raw, dialect, HISTORY_SQL[dialect], {"as_of": as_of})
+    stages: dict[str, int] = {}
+    reached = {"poc": 0, "pilot": 0, "rollout": 0}
+    medians = {}
+    for figure, stage, _domain, _department, value, pilot, rollout in history:
+        if figure == "median":
+            medians[stage] = float(value)
+            continue
+        stages[stage] = stages.get(stage, 0) + int(value)
+        reached["poc"] += int(value)
+        reached["pilot"] += int(pilot)
+        reached["rollout"] += int(rollout)
+    budget = {
+        (currency, stage or fiscal_year): (int(planned), int(approved), int(spent))
+        for currency, stage, fiscal_year, planned, approved, spent in run(raw, dialect, BUDGET_SQL[dialect])
+    }
+    flag_rows = run(raw, dialect, FLAGS_SQL, {"as_of": as_of})
+    return {
+        "stages": stages,
+        "reached": reached,
+        "medians": medians,
+        "budget": budget,
+        "flags": {rule: count for rule, count, _ in flag_rows},
+        "input_metrics_only": sum(projects for rule, _, projects in flag_rows if rule == "input_metrics_only"),
+        "projects_with_outcome_kpi": run(raw, dialect, OUTCOME_COVERAGE_SQL)[0][0],
+    }
+
+
+# ---- projects.csv: one row per project, streamed --------------------------------------------------
+
+PROJECTS_CSV_SQL = {
+    "postgres": """
+WITH money AS (
+    SELECT project_id, currency, stage,
+           sum(amount_minor) FILTER (WHERE status = 'planned') AS planned,
+           sum(amount_minor) FILTER (WHERE status = 'approved') AS approved,
+           sum(spent_minor) AS spent
+    FROM budget_lines GROUP BY project_id, currency, stage
+),
+money_per_project AS (
+    SELECT project_id, string_agg(currency || ':' || stage || ':' || coalesce(planned::text, '') || ':'
+                                  || coalesce(approved::text, '') || ':' || spent, ';') AS cells
+    FROM money GROUP BY project_id
+),
+kpi_counts AS (
+    SELECT project_id, count(*) FILTER (WHERE kind = 'input') AS inputs,
+           count(*) FILTER (WHERE kind = 'output') AS outputs, count(*) FILTER (WHERE kind = 'outcome') AS outcomes
+    FROM kpis GROUP BY project_id
+),
+latest_outcome AS (
+    SELECT DISTINCT ON (k.project_id) k.project_id, k.baseline, k.target, m.value
+    FROM kpis k JOIN measurements m ON m.kpi_id = k.id
+    WHERE k.kind = 'outcome' AND k.baseline IS NOT NULL AND k.target IS NOT NULL
+    ORDER BY k.project_id, m.measured_on DESC, m.id DESC
+),
+open_flags AS (
+    SELECT project_id, string_agg(rule, ';' ORDER BY rule) AS rules FROM flags
+    WHERE status != 'resolved' GROUP BY project_id
+)
+SELECT p.key, p.title, p.domain, p.department, u.email, p.stage, p.stage_entered_at,
+       :today - p.stage_entered_at, mp.cells, c.inputs, c.outputs, c.outcomes,
+       lo.baseline, lo.target, lo.value, f.rules
+FROM projects p JOIN users u ON u.id = p.owner_id
+LEFT JOIN money_per_project mp ON mp.project_id = p.id
+LEFT JOIN kpi_counts c ON c.project_id = p.id
+LEFT JOIN latest_outcome lo ON lo.project_id = p.id
+LEFT JOIN open_flags f ON f.project_id = p.id
+ORDER BY p.id
+""",
+    "sqlite": """
+WITH money AS (
+    SELECT project_id, currency, stage,
+           sum(amount_minor) FILTER (WHERE status = 'planned') AS planned,
+           sum(amount_minor) FILTER (WHERE status = 'approved') AS approved,
+           sum(spent_minor) AS spent
+    FROM budget_lines GROUP BY project_id, currency, stage
+),
+money_per_project AS (
+    SELECT project_id, group_concat(currency || ':' || stage || ':' || coalesce(planned, '') || ':'
+                                    || coalesce(approved, '') || ':' || spent, ';') AS cells
+    FROM money GROUP BY project_id
+),
+kpi_counts AS (
+    SELECT project_id, count(*) FILTER (WHERE kind = 'input') AS inputs,
+           count(*) FILTER (WHERE kind = 'output') AS outputs, count(*) FILTER (WHERE kind = 'outcome') AS outcomes
+    FROM kpis GROUP BY project_id
+),
+latest_outcome AS (
+    SELECT project_id, baseline, target, value FROM (
+        SELECT k.project_id, k.baseline, k.target, m.value,
+               row_number() OVER (PARTITION BY k.project_id ORDER BY m.measured_on DESC, m.id DESC) AS newest
+        FROM kpis k JOIN measurements m ON m.kpi_id = k.id
+        WHERE k.kind = 'outcome' AND k.baseline IS NOT NULL AND k.target IS NOT NULL
+    ) WHERE newest = 1
+),
+open_flags AS (
+    SELECT project_id, group_concat(rule, ';') AS rules FROM flags
+    WHERE status != 'resolved' GROUP BY project_id
+)
+SELECT p.key, p.title, p.domain, p.department, u.email, p.stage, p.stage_entered_at,
+       CAST(julianday(:today) - julianday(p.stage_entered_at) AS INTEGER), mp.cells, c.inputs, c.outputs,
+       c.outcomes, lo.baseline, lo.target, lo.value, f.rules
+FROM projects p JOIN users u ON u.id = p.owner_id
+LEFT JOIN money_per_project mp ON mp.project_id = p.id
+LEFT JOIN kpi_counts c ON c.project_id = p.id
+LEFT JOIN latest_outcome lo ON lo.project_id = p.id
+LEFT JOIN open_flags f ON f.project_id = p.id
+ORDER BY p.id
+""",
+}
+
+
+def projects_csv(raw, dialect: str, today: date, write: Callable[[str], object]) -> int:
+    """Stream every project's row as CSV into `write` through a server-side cursor; returns the rows.
+
+    The money cells come out of the database pre-joined ("currency:stage:planned:approved:spent;...")
+    and are spread over the per-currency columns here: as little Python as the format allows.
+    """
+    currencies = sorted({row[0] for row in run(raw, dialect, "SELECT DISTINCT currency FROM budget_lines")} | {"USD"})
+    columns = {(c, stage): n * 3 for n, (c, stage) in enumerate((c, s) for c in currencies for s in BUDGET_STAGES)}
+    cursor = raw.cursor(name="projects_csv") if dialect == "postgres" else raw.cursor()
+    if dialect == "postgres":
+        cursor.itersize = 1000
+    cursor.execute(_sql(dialect, PROJECTS_CSV_SQL[dialect]), _params(dialect, {"today": today}))
+    writer = csv.writer(_Sink(write))
+    writer.writerow(["key", "title", "domain", "department", "owner_email", "stage", "stage_entered_at",
+                     "days_in_stage", *(f"{s}_{m}_{c}" for c, s in columns for m in ("planned", "approved", "spent")),
+                     "kpis_input", "kpis_output", "kpis_outcome", "outcome_progress", "open_flags"])  # fmt: skip
+    count = 0
+    for (
+        key,
+        title,
+        domain,
+        department,
+        email,
+        stage,
+        entered,
+        days,
+        cells,
+        *counts,
+        baseline,
+        target,
+        value,
+        rules,
+    ) in cursor:
+        money = [""] * len(columns) * 3
+        for cell in (cells or "").split(";"):
+            if cell:
+                currency, budget_stage, *sums = cell.split(":")
+                at = columns[(currency, budget_stage)]
+                money[at : at + 3] = (_decimal(v, MINOR_DIGITS.get(currency, 2)) for v in sums)
+        progress = "" if value is None or baseline == target else round((value - baseline) / (target - baseline), 4)
+        writer.writerow([key, title, domain, department, email, stage, entered, days, *money,
+                         *(n or 0 for n in counts), progress, rules or ""])  # fmt: skip
+        count += 1
+    cursor.close()
+    raw.rollback()
+    return count
+
+
+MINOR_DIGITS = {"KRW": 0, "JPY": 0}
+
+
+def _decimal(minor: str, digits: int) -> str:
+    if not minor or digits == 0:
+        return minor
+    value = int(minor)
+    return f"{value // 10**digits}.{value % 10**digits:0{digits}d}"
+
+
+class _Sink:
+    def __init__(self, write: Callable[[str], object]):
+        self.write = write
