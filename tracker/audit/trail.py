@@ -34,7 +34,9 @@ UNRECORDED = {"token_hash", "version", "updated_at", "created_at", "recorded_at"
 
 
 def install(session_factory: so.sessionmaker) -> None:
-    sa.event.listen(session_factory, "after_flush", _record_flush)
+    # once: the session factory is shared by every app built in this process
+    if not sa.event.contains(session_factory, "after_flush", _record_flush):
+        sa.event.listen(session_factory, "after_flush", _record_flush)
 
 
 def _record_flush(session: so.Session, _context) -> None:
