@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.health import blp as health_blp
     from tracker.kpis.views import blp as kpis_blp
     from tracker.projects.views import blp as projects_blp
+    from tracker.reports.views import blp as reports_blp
     from tracker.users.views import blp as users_blp
 
     app.register_blueprint(health_blp)
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(kpis_blp)
     api.register_blueprint(audit_blp)
     api.register_blueprint(flags_blp)
+    api.register_blueprint(reports_blp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""Portfolio reports: aggregate queries in the database, and their JSON, CSV and printable forms."""

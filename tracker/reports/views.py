@@ -1,0 +1,77 @@
+"""Reports for the CAIO office: the portfolio (JSON, CSV, a printable page)."""
+
+from flask import Response, current_app, render_template, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from tracker.auth import authenticate, require_sign_in
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.reports import charts, formats, queries
+from tracker.reports.schemas import PortfolioArgs, PortfolioSchema
+
+blp = Blueprint(
+    "reports",
+    __name__,
+    url_prefix="/api/v1/reports",
+    description="Portfolio reports for the CAIO office",
+    template_folder="templates",
+)
+blp.before_request(require_sign_in)
+
+JSON, CSV, HTML = "application/json", "text/csv", "text/html"
+TEXT_DOC = {"type": "string"}
+# one description for the three representations (OpenAPI gives a status code one description)
+PORTFOLIO_DOC = (
+    "The report as JSON (also for a missing or unknown `Accept`). With `Accept: text/csv` the same figures, "
+    "one row per figure, UTF-8 with a byte-order mark; columns section, name, stage, fiscal_year, currency, "
+    "value (empty where a figure is null). With `Accept: text/html` a printable A4 page with inline SVG "
+    "charts and tables, no scripts, no outside assets."
+)
+
+
+def _csv_response(chunks, filename: str) -> Response:
+    return Response(
+        chunks,
+        mimetype=CSV,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Vary": "Accept"},
+    )
+
+
+@blp.route("/portfolio")
+class PortfolioReport(MethodView):
+    @blp.arguments(PortfolioArgs, location="query")
+    @blp.response(200, PortfolioSchema, description=PORTFOLIO_DOC)
+    @blp.alt_response(200, schema=TEXT_DOC, content_type=CSV, description=PORTFOLIO_DOC, success=True)
+    @blp.alt_response(200, schema=TEXT_DOC, content_type=HTML, description=PORTFOLIO_DOC, success=True)
+    def get(self, args):
+        """The portfolio report: stages, funnel, median days in stage, budgets, KPI coverage, flags.
+
+        Stage counts, funnel, medians and flags are as they stood at the end of `as_of` (UTC),
+        rebuilt from the stage history and the flags' dates: projects whose history starts later
+        do not exist yet. Budget and KPI figures are always the current ones. `domain` and
+        `department` filter every figure. JSON by default; `Accept: text/csv` gives the same
+        figures as CSV, `Accept: text/html` a printable page.
+        """
+        authenticate()
+        as_of = args.get("as_of") or utcnow().date()
+        filters = {"domain": args.get("domain"), "department": args.get("department")}
+        report = queries.portfolio(db.session, as_of=as_of, domains=tuple(current_app.config["DOMAINS"]), **filters)
+        wanted = request.accept_mimetypes.best_match((JSON, CSV, HTML), default=JSON)
+        if wanted == CSV:
+            return _csv_response(
+                formats.csv_stream(formats.PORTFOLIO_COLUMNS, formats.portfolio_rows(report)),
+                f"portfolio-{as_of.isoformat()}.csv",
+            )
+        if wanted == HTML:
+            pilot_stays = queries.longest_in_pilot(db.session, as_of=as_of, **filters)
+            page = render_template(
+                "reports/portfolio.html",
+                report=report,
+                longest_in_pilot=pilot_stays,
+                charts=charts.for_page(report, pilot_stays),
+                filters={name: value for name, value in filters.items() if value is not None},
+                generated_at=utcnow(),
+            )
+            return Response(page, mimetype=HTML, headers={"Vary": "Accept"})
+        return report, 200, {"Vary": "Accept"}
