@@ -4,6 +4,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
+from tracker.reports.export import ProjectsExport
 from tracker.reports.queries import Portfolio
 
 # Excel reads UTF-8 (Korean, accented names) only when the file starts with a byte-order mark.
@@ -11,6 +12,7 @@ BOM = "\ufeff".encode()
 PORTFOLIO_COLUMNS = ["section", "name", "stage", "fiscal_year", "currency", "value"]
 # a cell starting with one of these is a formula to a spreadsheet (CSV injection)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PROJECT_TEXT_COLUMNS = ("key", "title", "domain", "department", "owner_email")
 
 
 def _figure(value) -> str:
@@ -52,6 +54,15 @@ def portfolio_rows(report: Portfolio) -> Iterator[list]:
 def safe_text(value: str) -> str:
     """Free text as a spreadsheet shows it, never run: a leading formula character gets a quote."""
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def projects_rows(export: ProjectsExport) -> Iterator[list]:
+    """projects.csv rows with their free-text cells made safe for spreadsheets."""
+    text_cells = [export.header.index(name) for name in PROJECT_TEXT_COLUMNS]
+    for row in export.rows:
+        for index in text_cells:
+            row[index] = safe_text(row[index])
+        yield row
 
 
 def csv_stream(header: list[str], rows: Iterable[list], *, chunk_rows: int = 1000) -> Iterator[bytes]:

@@ -1,4 +1,4 @@
-"""Reports for the CAIO office: the portfolio (JSON, CSV, a printable page)."""
+"""Reports for the CAIO office: the portfolio (JSON, CSV, a printable page) and projects.csv."""
 
 from flask import Response, current_app, render_template, request
 from flask.views import MethodView
@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 from tracker.auth import authenticate, require_sign_in
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.reports import charts, formats, queries
-from tracker.reports.schemas import PortfolioArgs, PortfolioSchema
+from tracker.reports import charts, export, formats, queries
+from tracker.reports.schemas import PortfolioArgs, PortfolioSchema, ProjectsCsvArgs
 
 blp = Blueprint(
     "reports",
@@ -27,6 +27,10 @@ PORTFOLIO_DOC = (
     "one row per figure, UTF-8 with a byte-order mark; columns section, name, stage, fiscal_year, currency, "
     "value (empty where a figure is null). With `Accept: text/html` a printable A4 page with inline SVG "
     "charts and tables, no scripts, no outside assets."
+)
+PROJECTS_CSV_DOC = (
+    "One row per project, UTF-8 with a byte-order mark, streamed. Money columns come in one group per "
+    "currency present (and DEFAULT_CURRENCY): `{stage}_{planned|approved|spent}_{CURRENCY}`."
 )
 
 
@@ -75,3 +79,27 @@ class PortfolioReport(MethodView):
             )
             return Response(page, mimetype=HTML, headers={"Vary": "Accept"})
         return report, 200, {"Vary": "Accept"}
+
+
+@blp.route("/projects.csv")
+class ProjectsCsv(MethodView):
+    @blp.arguments(ProjectsCsvArgs, location="query")
+    @blp.response(200, TEXT_DOC, content_type=CSV, description=PROJECTS_CSV_DOC)
+    def get(self, args):
+        """Every project in one row: owner, stage, days in stage, money per stage, KPIs, open flags.
+
+        Takes the projects list's filters. Columns: key, title, domain, department, owner_email,
+        stage, stage_entered_at, days_in_stage, then for each currency present (and
+        DEFAULT_CURRENCY) `{poc|pilot|rollout}_{planned|approved|spent}_{CURRENCY}` (empty: no such
+        line), kpis_input, kpis_output, kpis_outcome, outcome_progress (the latest outcome
+        measurement's share of the way from baseline to target), open_flags (unresolved flags'
+        rules, separated by `;`).
+        """
+        authenticate()
+        projects = export.projects_export(
+            db.engine, today=utcnow().date(), default_currency=current_app.config["DEFAULT_CURRENCY"], **args
+        )
+        response = _csv_response(formats.csv_stream(projects.header, formats.projects_rows(projects)), "projects.csv")
+        # the WSGI server closes the response also when the client hangs up mid-file
+        response.call_on_close(projects.close)
+        return response
