@@ -70,6 +70,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.health import blp as health_blp
     from tracker.kpis.views import blp as kpis_blp
     from tracker.projects.views import blp as projects_blp
+    from tracker.registry.views import blp as registry_blp
+    from tracker.registry.views import imports_blp
     from tracker.reports.views import blp as reports_blp
     from tracker.users.views import blp as users_blp
 
@@ -82,6 +84,8 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(audit_blp)
     api.register_blueprint(flags_blp)
     api.register_blueprint(reports_blp)
+    api.register_blueprint(registry_blp)
+    api.register_blueprint(imports_blp)
 
 
 def register_errorhandlers(app: Flask) -> None:

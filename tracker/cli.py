@@ -89,6 +89,7 @@ def register(app: Flask) -> None:
     from tracker.alerts.commands import deliver_command
     from tracker.demo import seed_demo_command
     from tracker.flags.commands import scan_command
+    from tracker.registry.commands import export_command, import_command
     from tracker.scheduler import scheduler_command
 
     app.cli.add_command(db_cli)
@@ -97,3 +98,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(scan_command)
     app.cli.add_command(deliver_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(import_command)
+    app.cli.add_command(export_command)

@@ -1,0 +1,87 @@
+import marshmallow as ma
+from marshmallow import validate
+
+from tracker.fields import PageArgs
+from tracker.projects.schemas import ProjectCreateSchema
+from tracker.registry.formats import FORMATS
+from tracker.vocab import STAGES
+
+
+class RegistryEntrySchema(ma.Schema):
+    """What the public sees of a project. Nothing internal: no ids, owner, budgets, flags or timestamps."""
+
+    key = ma.fields.String()
+    title = ma.fields.String()
+    problem = ma.fields.String(metadata={"description": "The problem it solves"})
+    purpose = ma.fields.String()
+    data_sources = ma.fields.String()
+    logic = ma.fields.String(metadata={"description": "How it reaches its outputs"})
+    risks = ma.fields.String()
+    human_oversight = ma.fields.String()
+    department = ma.fields.String(metadata={"description": "The responsible department"})
+    contact_email = ma.fields.String(metadata={"description": "The published contact"})
+    domain = ma.fields.String()
+    ai_type = ma.fields.String()
+    stage = ma.fields.String()
+    stage_entered_at = ma.fields.Date()
+
+
+# also the columns of the CSV, in this order
+REGISTRY_ENTRY_FIELDS = tuple(RegistryEntrySchema().fields)
+
+
+class RegistryListArgs(PageArgs):
+    domain = ma.fields.String(validate=validate.Length(max=64))
+    stage = ma.fields.String(validate=validate.OneOf(STAGES))
+    department = ma.fields.String(validate=validate.Length(max=200))
+
+
+class TrackerRowSchema(ProjectCreateSchema):
+    """One row of the tracker CSV format: a new project's fields, as text."""
+
+    owner_email = ma.fields.Email(validate=validate.Length(max=254))
+    public = ma.fields.Boolean(load_default=False)
+
+    class Meta:
+        exclude = ("owner_id",)
+
+    @ma.pre_load
+    def blank_cells_are_absent(self, data, **kwargs):
+        # a blank cell means "not given": the field's default applies, or it is reported missing
+        return {name: value.strip() for name, value in data.items() if value and value.strip()}
+
+
+class ImportArgs(ma.Schema):
+    format = ma.fields.String(
+        load_default="tracker", validate=validate.OneOf(FORMATS), metadata={"description": "The CSV format"}
+    )
+
+
+class ImportSummarySchema(ma.Schema):
+    id = ma.fields.Integer(metadata={"description": "The import's id (its audit event)"})
+    format = ma.fields.String()
+    source = ma.fields.String(metadata={"description": "The file name, or 'request body'"})
+    rows = ma.fields.Integer(metadata={"description": "Data rows read"})
+    created = ma.fields.Integer(metadata={"description": "Projects created"})
+    stages = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Integer(), metadata={"description": "Created projects by stage"}
+    )
+    blank_stages = ma.fields.Integer(metadata={"description": "omb-2025: rows without a stage, imported as poc"})
+    generated_keys = ma.fields.Integer(metadata={"description": "omb-2025: keys made for rows without an id"})
+    suffixed_keys = ma.fields.Integer(metadata={"description": "omb-2025: repeated ids given a -2, -3... suffix"})
+    skipped_existing = ma.fields.List(
+        ma.fields.String(), metadata={"description": "omb-2025: keys present already, rows not imported"}
+    )
+    untitled = ma.fields.Integer(metadata={"description": "omb-2025: rows without a name, given a made-up title"})
+    dates = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        metadata={"description": "omb-2025 operational_date: parsed, blank, unparsed, future (the last three: today)"},
+    )
+    users_created = ma.fields.Integer(metadata={"description": "omb-2025: managers created for contact emails"})
+    default_owner_rows = ma.fields.Integer(metadata={"description": "Projects given the default owner"})
+    unmapped = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer()),
+        metadata={"description": "omb-2025: column -> value -> rows, for every value that could not be mapped"},
+    )
