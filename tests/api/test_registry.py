@@ -178,6 +178,8 @@ def test_the_registry_as_csv_has_a_bom_every_entry_and_non_ascii_text_intact(cli
     assert "owner.secret@city.example" not in body.decode("utf-8-sig")
     assert response.headers["Cache-Control"] == "public, max-age=300"
     assert "ai-registry.csv" in response.headers["Content-Disposition"]
+    head = client.head("/api/v1/registry", headers={"Accept": "text/csv"})
+    assert head.status_code == 200 and head.get_data() == b"" and head.mimetype == "text/csv"
 
 
 def test_json_is_the_answer_unless_csv_is_preferred(client, session):

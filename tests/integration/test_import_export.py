@@ -192,7 +192,7 @@ def test_every_bad_row_is_reported_at_once(app, app_context, tmp_path):
         {**owned, "key": "CITY-B", "owner_email": "viewer@city.example"},
         {**owned, "key": "CITY-C", "public": "true"},
         {**owned, "key": "city c", "stage_entered_at": "2999-01-01", "public": "maybe"},
-        {**owned, "key": "CITY-D"},
+        {**owned, "key": "CITY-A", "domain": "moon", "owner_email": "nobody@city.example"},
     ]
     with pytest.raises(service.ImportRejected) as refused:
         _import(tmp_path, rows, default_owner=None)
@@ -204,8 +204,13 @@ def test_every_bad_row_is_reported_at_once(app, app_context, tmp_path):
     assert errors[5] == {"owner_email": ["Must be the email of an active user with the role manager, caio or admin."]}
     assert set(errors[6]) == {"purpose", "data_sources", "logic", "risks", "human_oversight", "contact_email"}
     assert set(errors[7]) == {"key", "stage_entered_at", "public"}
-    assert list(errors) == [2, 3, 4, 5, 6, 7]
-    assert "6 rows cannot be imported (lines 2, 3, 4, 5, 6, 7)" in refused.value.message
+    assert errors[8] == {
+        "domain": ["Must be one of: operations, safety, infrastructure, living, mobility, environment."],
+        "key": ["Repeats the key of line 2."],
+        "owner_email": ["Must be the email of an active user with the role manager, caio or admin."],
+    }
+    assert list(errors) == [2, 3, 4, 5, 6, 7, 8]
+    assert "7 rows cannot be imported (lines 2, 3, 4, 5, 6, 7, 8)" in refused.value.message
     assert _count(Project) == 1
 
 

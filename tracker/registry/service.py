@@ -258,27 +258,26 @@ def _plan_tracker(
 ) -> list[_Planned]:
     """Validate every row of the tracker format; refuse them all if any is wrong."""
     schema = TrackerRowSchema()
-    errors: dict[int, dict] = {}
-    loaded = []
+    checked = []  # (line, the values that are valid, field errors so far)
     with progress(rows) as checking:
         for line, row in checking:
             try:
-                loaded.append((line, schema.load(row)))
+                checked.append((line, schema.load(row), {}))
             except ma.ValidationError as exc:
-                errors[line] = exc.messages
+                checked.append((line, exc.valid_data or {}, dict(exc.messages)))
     first_line: dict[str, int] = {}
-    for line, data in loaded:
-        first_line.setdefault(data["key"], line)
+    for line, data, _ in checked:
+        if "key" in data:
+            first_line.setdefault(data["key"], line)
     existing = _existing_keys(session, first_line)
     owners = _users_by_email(
-        session, (normalise_email(data["owner_email"]) for _, data in loaded if "owner_email" in data)
+        session, (normalise_email(data["owner_email"]) for _, data, _ in checked if "owner_email" in data)
     )
     today = _today()
-    planned = []
-    for line, data in loaded:
-        problems = {}
-        key = data["key"]
-        if first_line[key] != line:
+    planned, errors = [], {}
+    for line, data, problems in checked:
+        key = data.get("key")
+        if key is not None and first_line[key] != line:
             problems["key"] = [f"Repeats the key of line {first_line[key]}."]
         elif key in existing:
             problems["key"] = ["A project with this key exists already; an import only creates projects."]
@@ -286,12 +285,13 @@ def _plan_tracker(
         owner = owners.get(normalise_email(email)) if email else default_owner
         if email and not _may_own(owner):
             problems["owner_email"] = ["Must be the email of an active user with the role manager, caio or admin."]
-        elif owner is None:
+        elif owner is None and "owner_email" not in problems:
             problems["owner_email"] = ["Required: there is no default owner (give --owner, or create an admin)."]
         if problems:
             errors[line] = problems
             continue
-        summary.default_owner_rows += 0 if email else 1
+        if not email:
+            summary.default_owner_rows += 1
         planned.append(_Planned(line, {**_project_defaults(today), **data, "owner_id": owner.id}))
     if errors:
         raise ImportRejected(errors)
