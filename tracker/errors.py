@@ -51,6 +51,10 @@ class GateNotMet(Conflict):
         super().__init__(f"the gate into {to_stage} is not met", unmet=unmet)
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+
+
 class PreconditionRequired(DomainError):
     status = 428
 

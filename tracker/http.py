@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import request, url_for
 from werkzeug.routing import BaseConverter
 
-from tracker.errors import PreconditionFailed, PreconditionRequired
+from tracker.errors import PreconditionFailed, PreconditionRequired, UnsupportedMediaType
 
 PAGINATION_HEADERS = {
     "X-Total-Count": {"description": "Items in all pages", "schema": {"type": "integer"}},
@@ -80,3 +80,15 @@ def check_if_match(current_etag: str) -> None:
 
 def created(obj, endpoint: str, **values) -> tuple:
     return obj, 201, {"Location": url_for(endpoint, **values)}
+
+
+# blueprints whose writes take a body other than JSON (the CSV import)
+NON_JSON_BODIES = {"imports"}
+
+
+def refuse_non_json_bodies() -> None:
+    """415 for a write whose body is not JSON: webargs would read it as an empty object."""
+    if request.method not in {"POST", "PUT", "PATCH"} or request.blueprint in NON_JSON_BODIES:
+        return
+    if (request.content_length or request.headers.get("Transfer-Encoding")) and not request.is_json:
+        raise UnsupportedMediaType("send the body as JSON with 'Content-Type: application/json'")

@@ -91,3 +91,15 @@ def test_security_headers_are_on_every_answer(manager, client):
 def test_health_and_readiness(client):
     assert client.get("/health").json == {"status": "ok"}
     assert client.get("/health/ready").json == {"status": "ready"}
+
+
+def test_a_write_whose_body_is_not_json_is_415_and_changes_nothing(manager):
+    created = manager.post("/api/v1/projects", json=NEW_PROJECT)
+    response = manager.patch(
+        created.headers["Location"],
+        data="title=Renamed",
+        content_type="application/x-www-form-urlencoded",
+        headers={"If-Match": created.headers["ETag"]},
+    )
+    assert_error_shape(response, 415)
+    assert manager.get(created.headers["Location"]).json["title"] == NEW_PROJECT["title"]

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from tracker.auth import require_role, require_sign_in
-from tracker.errors import DomainError, ErrorSchema
+from tracker.errors import DomainError, ErrorSchema, UnsupportedMediaType
 from tracker.extensions import db
 from tracker.http import LOCATION_HEADER, PAGINATION_HEADERS, created, paginate
 from tracker.registry import service
@@ -125,10 +125,6 @@ imports_blp = Blueprint(
     "imports", __name__, url_prefix="/api/v1", description="Bulk import of projects from CSV (admin)"
 )
 imports_blp.before_request(require_sign_in)
-
-
-class UnsupportedMediaType(DomainError):
-    status = 415
 
 
 class UnreadableBody(DomainError):
