@@ -8,8 +8,8 @@ import marshmallow as ma
 from flask import current_app, has_app_context
 from marshmallow import validate
 
-# Every integer the API accepts stays far inside the 64-bit range the databases store.
-MAX_ID = 2**53
+# Ids are 32-bit integers on PostgreSQL: no id the API accepts may exceed them.
+MAX_ID = 2**31 - 1
 MAX_PAGE_SIZE = 100
 
 
@@ -104,9 +104,13 @@ def QueryId(**kwargs) -> ma.fields.Integer:  # noqa: N802
     return ma.fields.Integer(validate=validate.Range(1, MAX_ID), **kwargs)
 
 
-def StrictBool(**kwargs) -> ma.fields.Boolean:  # noqa: N802
-    """A JSON true or false, nothing that merely looks like one ("yes", 1)."""
-    return ma.fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+class StrictBool(ma.fields.Boolean):
+    """A JSON true or false, nothing that merely looks like one ("yes", 1, 0)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 class OneOfSetting(validate.OneOf):

@@ -4,9 +4,10 @@ import math
 
 import sqlalchemy as sa
 from flask import request, url_for
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, ValidationError
 
 from tracker.errors import PreconditionFailed, PreconditionRequired, UnsupportedMediaType
+from tracker.fields import MAX_ID
 
 PAGINATION_HEADERS = {
     "X-Total-Count": {"description": "Items in all pages", "schema": {"type": "integer"}},
@@ -25,15 +26,17 @@ IF_MATCH_PARAMETER = {
 
 
 class IdConverter(BaseConverter):
-    """Path ids of at most 15 digits: longer numbers are no route (404), never an overflow."""
+    """Path ids up to MAX_ID: a larger number is no route (404), never an overflow."""
 
-    regex = r"[1-9][0-9]{0,14}"
+    regex = r"[1-9][0-9]{0,9}"
 
     @staticmethod
     def openapi_schema(_converter) -> dict:
-        return {"type": "integer", "minimum": 1, "maximum": 999_999_999_999_999}
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
     def to_python(self, value: str) -> int:
+        if int(value) > MAX_ID:
+            raise ValidationError()  # werkzeug: the rule does not match
         return int(value)
 
     def to_url(self, value) -> str:

@@ -103,3 +103,14 @@ def test_a_write_whose_body_is_not_json_is_415_and_changes_nothing(manager):
     )
     assert_error_shape(response, 415)
     assert manager.get(created.headers["Location"]).json["title"] == NEW_PROJECT["title"]
+
+
+def test_an_id_beyond_the_databases_integers_is_a_404_and_a_filter_beyond_them_a_422(manager):
+    assert_error_shape(manager.get("/api/v1/projects/2147483648"), 404)
+    assert_error_shape(manager.get("/api/v1/projects?owner=2147483648"), 422)
+
+
+def test_a_boolean_must_be_true_or_false_not_one_or_zero(manager):
+    response = manager.post("/api/v1/projects", json={**NEW_PROJECT, "public": 1})
+    assert_error_shape(response, 422)
+    assert "public" in response.json["errors"]["json"]

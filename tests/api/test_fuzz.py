@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, assume, given, settings
+from schemathesis.checks import positive_data_acceptance
 
 from tests import factories
 from tracker.auth import issue_token
@@ -75,6 +76,15 @@ def test_the_api_keeps_its_openapi_promises(app, fuzzing_admin, method, path):
     @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     def keeps_its_promises(case):
         assume(not breaks_a_rule_openapi_cannot_state(case, admin_id))
-        case.call_and_validate(headers={"Authorization": f"Bearer {admin_token}"})
+        case.call_and_validate(
+            headers={"Authorization": f"Bearer {admin_token}"}, excluded_checks=checks_skipped_for(case)
+        )
 
     keeps_its_promises()
+
+
+def checks_skipped_for(case) -> list:
+    """A CSV body's content is a file format OpenAPI describes only as a string: any string is
+    "valid" to the fuzzer, so for it the check that valid data is accepted does not apply (every
+    other check does; tests/api/test_imports.py covers the format)."""
+    return [positive_data_acceptance] if case.media_type == "text/csv" else []
