@@ -77,10 +77,13 @@ def projects_export(engine: sa.Engine, *, today: date, default_currency: str, **
 def _projects_result(
     connection: sa.Connection, *, today: date, default_currency: str, **filters
 ) -> tuple[list[tuple[str, str, str, str]], sa.CursorResult]:
-    selected = list_projects_query(**filters).with_only_columns(Project.id).order_by(None)
-    present = connection.scalars(
-        sa.select(BudgetLine.currency).distinct().where(BudgetLine.project_id.in_(selected.scalar_subquery()))
-    )
+    selected = list_projects_query(**filters).with_only_columns(Project.id).order_by(None).scalar_subquery()
+
+    def of_selected(project_id: sa.ColumnElement) -> list[sa.ColumnElement[bool]]:
+        # a filtered export adds up the lines of its own projects only, not of the whole portfolio
+        return [project_id.in_(selected)] if any(value is not None for value in filters.values()) else []
+
+    present = connection.scalars(sa.select(BudgetLine.currency).distinct().where(*of_selected(BudgetLine.project_id)))
     currencies = sorted({*present, default_currency})
     money_columns = _money_columns(currencies)
 
@@ -89,6 +92,7 @@ def _projects_result(
             BudgetLine.project_id,
             *(_money_sum(currency, stage, measure).label(name) for name, currency, stage, measure in money_columns),
         )
+        .where(*of_selected(BudgetLine.project_id))
         .group_by(BudgetLine.project_id)
         .subquery("money")
     )
@@ -96,6 +100,7 @@ def _projects_result(
         sa.select(
             Kpi.project_id, *(sa.func.count(sa.case((Kpi.kind == kind, 1))).label(f"kpis_{kind}") for kind in KPI_KINDS)
         )
+        .where(*of_selected(Kpi.project_id))
         .group_by(Kpi.project_id)
         .subquery("kpi_counts")
     )
@@ -110,7 +115,7 @@ def _projects_result(
             .label("position"),
         )
         .join(Measurement, Measurement.kpi_id == Kpi.id)
-        .where(outcome_kpi())
+        .where(outcome_kpi(), *of_selected(Kpi.project_id))
         .subquery("ranked")
     )
     latest_outcome = sa.select(ranked).where(ranked.c.position == 1).subquery("latest_outcome")
@@ -118,7 +123,7 @@ def _projects_result(
         sa.select(
             Flag.project_id, *(sa.func.max(sa.case((Flag.rule == rule, 1), else_=0)).label(rule) for rule in RULES)
         )
-        .where(Flag.status != "resolved")
+        .where(Flag.status != "resolved", *of_selected(Flag.project_id))
         .group_by(Flag.project_id)
         .subquery("open_flags")
     )

@@ -132,8 +132,9 @@ def _by_stage(counts: list[int]) -> dict[str, int]:
     return dict(zip(STAGES, counts, strict=True))
 
 
-def _stays(as_of: date) -> sa.CTE:
-    """Every stay in a stage up to the end of `as_of`, one row per history entry.
+def _stays(as_of: date, filters: list) -> sa.CTE:
+    """Every stay in a stage up to the end of `as_of`, one row per history entry, of the projects
+    the filters select.
 
     `left_on` is the date of the next decision (null for the stay still running at `as_of`:
     `is_current`).
@@ -159,7 +160,7 @@ def _stays(as_of: date) -> sa.CTE:
             sa.func.lead(StageTransition.effective_date).over(**history).is_(None).label("is_current"),
             *reached,
         )
-        .where(StageTransition.effective_date <= as_of)
+        .where(StageTransition.effective_date <= as_of, *_of_filtered_projects(StageTransition.project_id, filters))
         .cte("stays")
     )
 
@@ -171,7 +172,7 @@ def _history_figures(session: so.Session, as_of: date, filters: list) -> tuple[l
     One statement: the stays are worked out once and read twice (UNION ALL), one column per stage
     in both halves (pivoted: grouping by stage too made PostgreSQL sort 100k rows on disk).
     """
-    stays = _stays(as_of)
+    stays = _stays(as_of, filters)
     current = (
         sa.select(
             sa.literal("current").label("figure"),
@@ -184,14 +185,16 @@ def _history_figures(session: so.Session, as_of: date, filters: list) -> tuple[l
         )
         .select_from(stays)
         .join(Project, Project.id == stays.c.project_id)
-        .where(stays.c.is_current, *filters)
+        .where(stays.c.is_current)
         .group_by(Project.domain, Project.department)
     )
     days = days_between(sa.func.coalesce(stays.c.left_on, sa.literal(as_of, sa.Date)), stays.c.entered_on)
-    timed = sa.select(stays.c.stage, days.label("days")).select_from(stays).where(stays.c.stage.in_(TIMED_STAGES))
-    if filters:
-        timed = timed.join(Project, Project.id == stays.c.project_id).where(*filters)
-    timed = timed.subquery("timed")
+    timed = (
+        sa.select(stays.c.stage, days.label("days"))
+        .select_from(stays)
+        .where(stays.c.stage.in_(TIMED_STAGES))
+        .subquery("timed")
+    )
     ranked = sa.select(
         timed.c.stage,
         timed.c.days,
@@ -328,14 +331,14 @@ def longest_in_pilot(
     session: so.Session, *, as_of: date, domain: str | None = None, department: str | None = None, limit: int = 10
 ) -> list[PilotStay]:
     """The projects in pilot at the end of `as_of` that have been there longest."""
-    stays = _stays(as_of)
+    stays = _stays(as_of, _project_filters(domain, department))
     days = days_between(sa.literal(as_of, sa.Date), stays.c.entered_on)
     rows = session.execute(
         sa.select(Project.key, Project.title, User.name, days.label("days"))
         .select_from(stays)
         .join(Project, Project.id == stays.c.project_id)
         .join(User, User.id == Project.owner_id)
-        .where(stays.c.is_current, stays.c.stage == "pilot", *_project_filters(domain, department))
+        .where(stays.c.is_current, stays.c.stage == "pilot")
         .order_by(stays.c.entered_on, Project.key)
         .limit(limit)
     )
