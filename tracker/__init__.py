@@ -13,6 +13,7 @@ def create_app(settings: dict | None = None) -> Flask:
     app.config.update(load_settings(app.instance_path))
     app.config.update(_api_settings())
     app.config.update(settings or {})
+    app.json.sort_keys = False  # answers keep SPEC's order (stages poc -> retired), not A-Z
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     register_extensions(app)
@@ -34,7 +35,6 @@ def _api_settings() -> dict:
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         # served by the app itself: the docs work on a closed network
         "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
-        "JSON_SORT_KEYS": False,
     }
 
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.ext.hybrid import hybrid_property
 
 from tracker.db import Base, ScaledDecimal, UTCDateTime, enum_column, utcnow
 from tracker.vocab import KPI_DIRECTIONS, KPI_KINDS
@@ -30,10 +31,15 @@ class Kpi(Base):
 
     __table_args__ = (sa.CheckConstraint("cadence_days BETWEEN 1 AND 3660", name="cadence_range"),)
 
-    @property
+    @hybrid_property
     def is_outcome(self) -> bool:
-        """An outcome KPI in the sense of the gates and rules: kind outcome, baseline and target set."""
+        """An outcome KPI in the sense of the gates and the reports: kind outcome, baseline and target set."""
         return self.kind == "outcome" and self.baseline is not None and self.target is not None
+
+    @is_outcome.inplace.expression
+    @classmethod
+    def _is_outcome_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.kind == "outcome", cls.baseline.is_not(None), cls.target.is_not(None))
 
 
 class Measurement(Base):

@@ -120,14 +120,13 @@ def history_query(project_id: int) -> sa.Select:
 
 def gate_evidence(session: so.Session, project_id: int) -> rules.GateEvidence:
     """Counts the gates look at, in one round trip."""
-    outcome_kpi = sa.and_(Kpi.kind == "outcome", Kpi.baseline.is_not(None), Kpi.target.is_not(None))
     kpis = sa.select(sa.func.count()).where(Kpi.project_id == project_id).scalar_subquery()
-    outcome_kpis = sa.select(sa.func.count()).where(Kpi.project_id == project_id, outcome_kpi).scalar_subquery()
+    outcome_kpis = sa.select(sa.func.count()).where(Kpi.project_id == project_id, Kpi.is_outcome).scalar_subquery()
     outcome_measurements = (
         sa.select(sa.func.count())
         .select_from(Measurement)
         .join(Kpi, Kpi.id == Measurement.kpi_id)
-        .where(Kpi.project_id == project_id, outcome_kpi)
+        .where(Kpi.project_id == project_id, Kpi.is_outcome)
         .scalar_subquery()
     )
     approved_rollout = (

@@ -14,7 +14,7 @@ from tracker.kpis.service import progress
 from tracker.money import from_minor
 from tracker.projects.models import Project
 from tracker.projects.service import list_projects_query
-from tracker.reports.queries import days_between, outcome_kpi
+from tracker.reports.queries import days_between
 from tracker.users.models import User
 from tracker.vocab import BUDGET_STAGES, KPI_KINDS, RULES
 
@@ -115,7 +115,7 @@ def _projects_result(
             .label("position"),
         )
         .join(Measurement, Measurement.kpi_id == Kpi.id)
-        .where(outcome_kpi(), *of_selected(Kpi.project_id))
+        .where(Kpi.is_outcome, *of_selected(Kpi.project_id))
         .subquery("ranked")
     )
     latest_outcome = sa.select(ranked).where(ranked.c.position == 1).subquery("latest_outcome")

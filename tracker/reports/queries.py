@@ -44,11 +44,6 @@ def _days_between_sqlite(element, compiler, **kw):
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
-def outcome_kpi() -> sa.ColumnElement[bool]:
-    """An outcome KPI as the rollout gate counts it: kind outcome with a baseline and a target."""
-    return sa.and_(Kpi.kind == "outcome", Kpi.baseline.is_not(None), Kpi.target.is_not(None))
-
-
 def _reached(stage: str) -> sa.ColumnElement[bool]:
     """This history row shows `stage` was reached: entered, or implied by where the history starts."""
     implying = [first for first in STAGES if stage in stages_reached(first)]
@@ -272,7 +267,7 @@ def _flag_counts(session: so.Session, as_of: date, filters: list) -> tuple[dict[
 def _projects_with_outcome_kpi(session: so.Session, filters: list) -> int:
     return session.scalar(
         sa.select(sa.func.count(sa.distinct(Kpi.project_id))).where(
-            outcome_kpi(), *_of_filtered_projects(Kpi.project_id, filters)
+            Kpi.is_outcome, *_of_filtered_projects(Kpi.project_id, filters)
         )
     )
 
