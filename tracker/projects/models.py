@@ -19,9 +19,9 @@ class Project(Base):
     # the vocabulary is a setting (DOMAINS), so it is checked by the API, not the schema
     domain: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
     ai_type: so.Mapped[str] = so.mapped_column(enum_column("ai_type", AI_TYPES))
-    department: so.Mapped[str] = so.mapped_column(sa.String(200), index=True, default="")
+    department: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     owner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    stage: so.Mapped[str] = so.mapped_column(enum_column("stage", STAGES), index=True)
+    stage: so.Mapped[str] = so.mapped_column(enum_column("stage", STAGES))
     stage_entered_at: so.Mapped[date]
     public: so.Mapped[bool] = so.mapped_column(default=False, index=True)
     purpose: so.Mapped[str] = so.mapped_column(sa.Text, default="")
@@ -35,9 +35,14 @@ class Project(Base):
     # bumped by every UPDATE and checked in its WHERE clause: the ETag, and no lost updates
     version: so.Mapped[int] = so.mapped_column(default=1)
 
-    owner: so.Mapped[User] = so.relationship(lazy="joined")
+    owner: so.Mapped[User] = so.relationship()
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # the list filters and their totals: index-only counts at 100k projects (bench EXPLAIN)
+        sa.Index("ix_projects_stage_domain", "stage", "domain"),
+        sa.Index("ix_projects_department_stage", "department", "stage"),
+    )
 
 
 class StageTransition(Base):
@@ -57,6 +62,6 @@ class StageTransition(Base):
     override_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
     recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
-    decided_by: so.Mapped[User | None] = so.relationship(lazy="joined")
+    decided_by: so.Mapped[User | None] = so.relationship()
 
     __table_args__ = (sa.Index("ix_stage_transitions_project_date", "project_id", "effective_date", "id"),)
