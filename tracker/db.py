@@ -112,3 +112,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def get_or_404(session: so.Session, model: type, entity_id: int, *, name: str, for_update: bool = False):
+    """The row of `model` with this id, or NotFound naming it; `for_update` locks it (PostgreSQL)."""
+    from tracker.errors import NotFound
+
+    stmt = sa.select(model).where(model.id == entity_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=model)
+    row = session.scalar(stmt)
+    if row is None:
+        raise NotFound(f"no {name} with id {entity_id}")
+    return row

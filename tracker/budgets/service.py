@@ -6,7 +6,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.budgets.models import BudgetLine
-from tracker.errors import Invalid, NotFound
+from tracker.db import get_or_404
+from tracker.errors import Invalid
 from tracker.money import minor_exponent, to_minor
 from tracker.projects.models import Project
 
@@ -14,14 +15,8 @@ MONEY_FIELDS = ("amount", "spent")
 
 
 def get_budget_line(session: so.Session, line_id: int, *, for_update: bool = False) -> BudgetLine:
-    stmt = sa.select(BudgetLine).where(BudgetLine.id == line_id)
-    if for_update:
-        # a PATCH checks amounts against the currency it reads: nobody may change either meanwhile
-        stmt = stmt.with_for_update()
-    line = session.scalar(stmt)
-    if line is None:
-        raise NotFound(f"no budget line with id {line_id}")
-    return line
+    # a PATCH checks amounts against the currency it reads: nobody may change either meanwhile
+    return get_or_404(session, BudgetLine, line_id, name="budget line", for_update=for_update)
 
 
 def list_budget_lines_query(

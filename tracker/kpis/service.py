@@ -7,8 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.db import utcnow
-from tracker.errors import Invalid, NotFound
+from tracker.db import get_or_404, utcnow
+from tracker.errors import Invalid
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects.models import Project
 from tracker.users.models import User
@@ -81,13 +81,7 @@ def with_status(session: so.Session, kpis: list[Kpi]) -> list[Kpi]:
 
 
 def get_kpi(session: so.Session, kpi_id: int, *, for_update: bool = False) -> Kpi:
-    stmt = sa.select(Kpi).where(Kpi.id == kpi_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    kpi = session.scalar(stmt)
-    if kpi is None:
-        raise NotFound(f"no KPI with id {kpi_id}")
-    return kpi
+    return get_or_404(session, Kpi, kpi_id, name="KPI", for_update=for_update)
 
 
 def list_kpis_query(project_id: int, *, kind: str | None = None) -> sa.Select:
@@ -125,10 +119,7 @@ def delete_kpi(session: so.Session, kpi: Kpi) -> None:
 
 
 def get_measurement(session: so.Session, measurement_id: int) -> Measurement:
-    measurement = session.get(Measurement, measurement_id)
-    if measurement is None:
-        raise NotFound(f"no measurement with id {measurement_id}")
-    return measurement
+    return get_or_404(session, Measurement, measurement_id, name="measurement")
 
 
 def list_measurements_query(kpi_id: int) -> sa.Select:

@@ -8,8 +8,8 @@ import sqlalchemy.orm.exc as so_exc
 
 from tracker.auth import can_edit_project
 from tracker.budgets.models import BudgetLine
-from tracker.db import utcnow
-from tracker.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from tracker.db import get_or_404, utcnow
+from tracker.errors import Forbidden, Invalid, PreconditionFailed
 from tracker.flags.models import Flag
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects import rules
@@ -19,14 +19,8 @@ from tracker.vocab import CAIO_OFFICE, OWNER_ROLES, REGISTRY_FIELDS
 
 
 def get_project(session: so.Session, project_id: int, *, for_update: bool = False) -> Project:
-    stmt = sa.select(Project).where(Project.id == project_id)
-    if for_update:
-        # serialises concurrent stage decisions on PostgreSQL; SQLite serialises writers itself
-        stmt = stmt.with_for_update(of=Project)
-    project = session.scalar(stmt)
-    if project is None:
-        raise NotFound(f"no project with id {project_id}")
-    return project
+    # for_update serialises concurrent stage decisions on PostgreSQL; SQLite serialises writers itself
+    return get_or_404(session, Project, project_id, name="project", for_update=for_update)
 
 
 def list_projects_query(

@@ -2,7 +2,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from tracker.auth import authenticate, require_creator, require_project_editor, require_role, require_sign_in
-from tracker.errors import NotFound
+from tracker.db import get_or_404
 from tracker.extensions import db
 from tracker.fields import PageArgs
 from tracker.http import (
@@ -117,7 +117,4 @@ class Transition(MethodView):
     def get(self, transition_id):
         """Read one stage decision."""
         authenticate()
-        transition = db.session.get(StageTransition, transition_id)
-        if transition is None:
-            raise NotFound(f"no transition with id {transition_id}")
-        return transition
+        return get_or_404(db.session, StageTransition, transition_id, name="transition")

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.auth import issue_token
-from tracker.db import utcnow
+from tracker.db import get_or_404, utcnow
 from tracker.errors import Conflict, NotFound
 from tracker.users.models import ApiToken, User
 
@@ -14,10 +14,7 @@ def normalise_email(email: str) -> str:
 
 
 def get_user(session: so.Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"no user with id {user_id}")
-    return user
+    return get_or_404(session, User, user_id, name="user")
 
 
 def create_user(session: so.Session, *, email: str, name: str, role: str) -> User:
