@@ -2,8 +2,6 @@
 
 from alembic import context
 
-import sqlalchemy as sa
-
 from tracker.db import ScaledDecimal, UTCDateTime, create_engine
 from tracker.models import Base
 
