@@ -192,3 +192,36 @@ def test_acknowledging_or_snoozing_an_unknown_flag_is_not_found(manager):
     assert manager.post("/api/v1/flags/424242/acknowledge").status_code == 404
     snooze = manager.post("/api/v1/flags/424242/snooze", json={"until": "2199-01-01", "reason": "x"})
     assert snooze.status_code == 404 and snooze.json["code"] == 404
+
+
+def test_a_still_true_flag_shows_the_latest_real_scan_as_last_seen_and_day_counts_to_it(flags, caio, viewer):
+    stalled = flags["projects"]["stalled"]
+    before = flag(flags, "stalled", "poc_stalled")
+    assert (before["last_seen_at"], before["details"]["days_in_stage"]) == ("2025-04-01", 121)
+
+    for as_of in ("2025-04-02", "2025-04-20"):
+        assert caio.post("/api/v1/scans", json={"as_of": as_of}).status_code == 201
+    assert caio.post("/api/v1/scans", json={"as_of": "2025-05-01", "dry_run": True}).status_code == 200
+
+    [after] = viewer.get(f"/api/v1/flags?project={stalled.id}").json
+    assert (after["id"], after["opened_at"], after["last_seen_at"]) == (before["id"], "2025-04-01", "2025-04-20")
+    assert after["details"] == {**before["details"], "days_in_stage": 140}  # 1 Dec 2024 to 20 April 2025
+    assert after["explanation"].startswith("In proof of concept for 140 days (since 2024-12-01)")
+    assert viewer.get(f"/api/v1/flags/{after['id']}").json == after
+
+
+def test_a_resolved_flag_keeps_the_day_it_was_last_seen_and_its_numbers_then(flags, caio, viewer):
+    mine = flags["projects"]["mine"]
+    factories.BudgetLineFactory(project=mine, stage="rollout")
+    assert caio.post("/api/v1/scans", json={"as_of": "2025-04-10"}).status_code == 201
+    assert caio.post("/api/v1/scans", json={"as_of": "2025-04-12"}).status_code == 201
+
+    [resolved] = viewer.get(f"/api/v1/flags?project={mine.id}&rule=no_scale_budget").json
+    assert (resolved["status"], resolved["last_seen_at"], resolved["resolved_at"]) == (
+        "resolved",
+        "2025-04-01",
+        "2025-04-10",
+    )
+    assert resolved["details"]["days_in_stage"] == 90  # 1 January to 1 April
+    [still] = viewer.get(f"/api/v1/flags?project={mine.id}&rule=no_kpis").json
+    assert (still["last_seen_at"], still["details"]["days_in_stage"]) == ("2025-04-12", 101)

@@ -13,8 +13,9 @@ from tracker.alerts.models import OutboxMessage
 from tracker.audit.models import AuditEvent
 from tracker.errors import Conflict, Invalid
 from tracker.extensions import db
+from tracker.flags import service
 from tracker.flags.models import Flag, ScanRun
-from tracker.flags.scan import run_scan
+from tracker.flags.scan import load_titles, run_scan
 from tracker.projects.models import Project, StageTransition
 
 JAN_1 = date(2025, 1, 1)
@@ -56,6 +57,11 @@ def unresolved() -> set[tuple[str, str]]:
 def flags_of(project: Project) -> list[Flag]:
     stmt = sa.select(Flag).where(Flag.project_id == project.id).order_by(Flag.id)
     return list(db.session.scalars(stmt.execution_options(populate_existing=True)))
+
+
+def shown_flags_of(project: Project) -> list[dict]:
+    """The project's flags as the flags API shows them (last sighting and day counts derived)."""
+    return service.with_project(db.session, flags_of(project))
 
 
 def flags_table() -> list[tuple]:
@@ -152,17 +158,18 @@ def test_a_finding_carries_its_project_owner_and_numbers(portfolio, scan):
     report = scan(date(2025, 4, 17))
     pilot = db.session.scalar(sa.select(Project).where(Project.key == portfolio["pilot"]))
     (stale,) = [f for f in report.findings if f.rule == "stale_reporting"]
+    load_titles(db.session, report.findings)  # read only for a report that shows them (the API's)
     assert (stale.project_id, stale.project_title, stale.owner_id) == (pilot.id, pilot.title, pilot.owner_id)
+    # stored: the facts, which hold from day to day; shown: with the day counts to the scan's as_of
     assert stale.details == {
         "stage": "pilot",
         "stage_entered_on": "2025-02-01",
-        "days_in_stage": 75,
         "kpis": {"input": 1, "output": 0, "outcome": 1},
         "last_measured_on": "2025-02-15",
         "counted_from": "last_measurement",
-        "days_without_measurement": 61,
         "max_days": 60,
     }
+    assert stale.shown_details == {**stale.details, "days_in_stage": 75, "days_without_measurement": 61}
     assert stale.explanation == (
         "No measurement for 61 days (the last on 2025-02-15), longer than the 60 days allowed."
     )
@@ -173,6 +180,8 @@ def test_a_finding_carries_its_project_owner_and_numbers(portfolio, scan):
         date(2025, 4, 17),
         stale.details,
     )
+    (shown,) = shown_flags_of(pilot)
+    assert (shown["details"], shown["explanation"]) == (stale.shown_details, stale.explanation)
 
 
 def test_the_stage_on_a_date_is_the_latest_decision_effective_by_then(scan, app_context):
@@ -193,18 +202,18 @@ def test_a_flag_is_refreshed_while_true_resolved_when_not_and_a_new_one_opens_wh
     factories.MeasurementFactory(kpi=outcome, measured_on=date(2025, 1, 5))
 
     assert scan(date(2025, 3, 10)).opened == 1
-    (opened,) = flags_of(project)
-    assert (opened.rule, opened.details["days_without_measurement"]) == ("stale_reporting", 64)
+    (opened,) = shown_flags_of(project)
+    assert (opened["rule"], opened["details"]["days_without_measurement"]) == ("stale_reporting", 64)
 
     refresh = scan(date(2025, 3, 20))
     assert (refresh.opened, refresh.refreshed, refresh.resolved) == (0, 1, 0)
-    (refreshed,) = flags_of(project)
-    assert (refreshed.id, refreshed.opened_at, refreshed.last_seen_at) == (
-        opened.id,
+    (refreshed,) = shown_flags_of(project)
+    assert (refreshed["id"], refreshed["opened_at"], refreshed["last_seen_at"]) == (
+        opened["id"],
         date(2025, 3, 10),
         date(2025, 3, 20),
     )
-    assert refreshed.details["days_without_measurement"] == 74
+    assert refreshed["details"]["days_without_measurement"] == 74
 
     factories.MeasurementFactory(kpi=outcome, measured_on=date(2025, 3, 25))
     assert scan(date(2025, 3, 26)).resolved == 1
@@ -217,8 +226,12 @@ def test_a_flag_is_refreshed_while_true_resolved_when_not_and_a_new_one_opens_wh
 
     assert scan(date(2025, 5, 30)).opened == 1  # 66 days after 25 March
     old, new = flags_of(project)
-    assert (old.id, old.status) == (opened.id, "resolved")
-    assert (new.status, new.opened_at, new.details["days_without_measurement"]) == ("open", date(2025, 5, 30), 66)
+    assert (old.id, old.status) == (opened["id"], "resolved")
+    assert (new.status, new.opened_at) == ("open", date(2025, 5, 30))
+    shown_old, shown_new = shown_flags_of(project)
+    assert shown_new["details"]["days_without_measurement"] == 66
+    # the resolved flag keeps the numbers of the last day it was seen
+    assert (shown_old["last_seen_at"], shown_old["details"]["days_without_measurement"]) == (date(2025, 3, 20), 74)
 
 
 def test_flags_of_a_project_that_leaves_the_active_stages_are_resolved(scan, app_context):
@@ -243,7 +256,7 @@ def test_a_snoozed_flag_opens_again_on_its_date_and_an_acknowledged_one_stays_ac
     db.session.commit()
 
     scan(date(2025, 5, 9))
-    assert [(f.status, f.last_seen_at) for f in flags_of(project)] == [
+    assert [(f["status"], f["last_seen_at"]) for f in shown_flags_of(project)] == [
         ("snoozed", date(2025, 5, 9)),
         ("acknowledged", date(2025, 5, 9)),
     ]
@@ -399,3 +412,57 @@ def test_two_real_scans_started_at_once_run_one_after_the_other(portfolio, scan,
     assert errors == []
     assert sorted(r.opened for r in reports) == [0, 5]  # the second saw the first's flags
     assert len(unresolved()) == 5
+
+
+def flag_writes(statements: list[str]) -> list[str]:
+    """The statements that rewrote flags' findings (not the alerts' bookkeeping)."""
+    return [s for s in statements if s.startswith("UPDATE flags SET") and ("details" in s or "last_seen_at" in s)]
+
+
+@pytest.fixture
+def statements(app_context):
+    """Every SQL statement sent while the test runs (executemany counts once)."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    yield sent
+    sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_a_daily_scan_does_not_rewrite_a_still_true_flag_whose_facts_did_not_change(scan, statements):
+    project = factories.ProjectFactory(stage="poc", stage_entered_at=JAN_1)
+    assert scan(date(2025, 4, 10)).opened == 1
+    (first,) = flags_of(project)
+    stored = (first.id, first.last_seen_at, first.details)
+
+    statements.clear()
+    report = scan(date(2025, 4, 11))
+    assert (report.opened, report.refreshed, report.resolved) == (0, 1, 0)
+    assert flag_writes(statements) == []
+    (again,) = flags_of(project)
+    assert (again.id, again.last_seen_at, again.details) == stored == (first.id, date(2025, 4, 10), first.details)
+    # shown as seen by the latest scan, the days counted to it
+    (shown,) = shown_flags_of(project)
+    assert (shown["last_seen_at"], shown["details"]["days_in_stage"]) == (date(2025, 4, 11), 100)
+    assert shown["explanation"].startswith("In proof of concept for 100 days (since 2025-01-01)")
+
+
+def test_a_change_in_a_flags_facts_rewrites_its_details_and_last_seen(scan, statements):
+    project = factories.ProjectFactory(stage="pilot", stage_entered_at=JAN_1)
+    factories.BudgetLineFactory(project=project, stage="rollout")
+    factories.KpiFactory(project=project, kind="input")
+    scan(date(2025, 2, 1))
+    (before,) = flags_of(project)
+    assert (before.rule, before.details["kpis"]) == ("input_metrics_only", {"input": 1, "output": 0, "outcome": 0})
+
+    factories.KpiFactory(project=project, kind="output")
+    statements.clear()
+    report = scan(date(2025, 2, 5))
+    assert (report.opened, report.refreshed, report.resolved) == (0, 1, 0)
+    assert len(flag_writes(statements)) == 1
+    (after,) = flags_of(project)
+    assert (after.id, after.last_seen_at) == (before.id, date(2025, 2, 5))
+    assert after.details == {**before.details, "kpis": {"input": 1, "output": 1, "outcome": 0}}

@@ -38,7 +38,6 @@ def test_a_poc_exactly_at_its_limit_is_not_stalled_and_one_day_more_is():
     assert rules.poc_stalled(facts("poc", days_in_stage=91), max_days=90) == {
         "stage": "poc",
         "stage_entered_on": "2026-03-31",
-        "days_in_stage": 91,
         "max_days": 90,
     }
 
@@ -53,7 +52,6 @@ def test_a_pilot_exactly_at_its_limit_is_not_in_purgatory_and_one_day_more_is():
     assert rules.pilot_purgatory(facts("pilot", days_in_stage=181), max_days=180) == {
         "stage": "pilot",
         "stage_entered_on": "2025-12-31",
-        "days_in_stage": 181,
         "max_days": 180,
     }
 
@@ -67,7 +65,6 @@ def test_a_pilot_without_any_rollout_budget_line_has_no_scale_budget():
     assert rules.no_scale_budget(facts("pilot", days_in_stage=1)) == {
         "stage": "pilot",
         "stage_entered_on": "2026-06-29",
-        "days_in_stage": 1,
         "missing_budget_stage": "rollout",
         "rollout_budget_lines": 0,
     }
@@ -87,7 +84,6 @@ def test_a_pilot_or_rollout_without_kpis_is_flagged(stage):
     assert rules.no_kpis(facts(stage, days_in_stage=5)) == {
         "stage": stage,
         "stage_entered_on": "2026-06-25",
-        "days_in_stage": 5,
         "kpis": {"input": 0, "output": 0, "outcome": 0},
     }
 
@@ -109,7 +105,6 @@ def test_kpis_none_of_them_outcome_is_input_metrics_only(stage):
     assert details == {
         "stage": stage,
         "stage_entered_on": "2026-06-20",
-        "days_in_stage": 10,
         "reason": "no_outcome_kpi",
         "kpis": {"input": 2, "output": 1, "outcome": 0},
         "window_days": 90,
@@ -151,11 +146,9 @@ def test_stale_reporting_counts_from_the_latest_measurement_exactly_at_its_limit
     assert rules.stale_reporting(past, max_days=60) == {
         "stage": "rollout",
         "stage_entered_on": "2025-05-26",
-        "days_in_stage": 400,
         "kpis": {"input": 0, "output": 1, "outcome": 0},
         "last_measured_on": "2026-04-30",
         "counted_from": "last_measurement",
-        "days_without_measurement": 61,
         "max_days": 60,
     }
 
@@ -163,13 +156,14 @@ def test_stale_reporting_counts_from_the_latest_measurement_exactly_at_its_limit
 def test_stale_reporting_without_any_measurement_counts_from_the_stage_entry():
     assert rules.stale_reporting(facts("pilot", days_in_stage=60, input_kpis=1), max_days=60) is None
     details = rules.stale_reporting(facts("pilot", days_in_stage=61, input_kpis=1), max_days=60)
-    assert details["counted_from"] == "stage_entry"
-    assert (details["last_measured_on"], details["days_without_measurement"]) == (None, 61)
+    assert (details["counted_from"], details["last_measured_on"]) == ("stage_entry", None)
+    assert rules.numbers("stale_reporting", details, AS_OF)["days_without_measurement"] == 61
 
 
 def test_a_measurement_older_than_the_stage_entry_still_counts_as_the_latest():
     entered_yesterday = facts("pilot", days_in_stage=1, input_kpis=1, last_measured_on=AS_OF - timedelta(days=100))
-    assert rules.stale_reporting(entered_yesterday, max_days=60)["days_without_measurement"] == 100
+    details = rules.stale_reporting(entered_yesterday, max_days=60)
+    assert rules.numbers("stale_reporting", details, AS_OF) == {"days_in_stage": 1, "days_without_measurement": 100}
 
 
 def test_stale_reporting_is_asked_only_of_pilots_and_rollouts_with_kpis():
@@ -195,7 +189,7 @@ def test_every_rule_is_explained_in_plain_words_with_its_numbers():
     found["poc_stalled"] = rules.poc_stalled(facts("poc", days_in_stage=120), max_days=90)
     found["no_kpis"] = rules.no_kpis(facts("rollout", days_in_stage=7))
     assert set(found) == set(RULES)
-    assert {rule: rules.explain(rule, details) for rule, details in found.items()} == {
+    assert {rule: rules.explain(rule, details, on=AS_OF) for rule, details in found.items()} == {
         "poc_stalled": "In proof of concept for 120 days (since 2026-03-02), longer than the 90 days allowed: "
         "decide to pilot it or stop it.",
         "pilot_purgatory": "In pilot for 200 days (since 2025-12-12), longer than the 180 days allowed: "
@@ -214,14 +208,14 @@ def test_the_window_branch_and_the_latest_measurement_are_explained_too():
     window = rules.input_metrics_only(
         facts("rollout", input_kpis=1, outcome_kpis=2, measurements_in_window=5), window_days=90
     )
-    assert rules.explain("input_metrics_only", window) == (
+    assert rules.explain("input_metrics_only", window, on=AS_OF) == (
         "Of the 5 measurements reported in the last 90 days, none was on one of its 2 outcome KPIs: "
         "progress is reported as inputs, not outcomes."
     )
     stale = rules.stale_reporting(
         facts("rollout", output_kpis=1, last_measured_on=AS_OF - timedelta(days=75)), max_days=60
     )
-    assert rules.explain("stale_reporting", stale) == (
+    assert rules.explain("stale_reporting", stale, on=AS_OF) == (
         "No measurement for 75 days (the last on 2026-04-16), longer than the 60 days allowed."
     )
 
@@ -229,13 +223,39 @@ def test_the_window_branch_and_the_latest_measurement_are_explained_too():
 @pytest.mark.parametrize("rule", RULES)
 def test_a_flag_without_numbers_is_still_explained(rule):
     assert rules.explain(rule, {}) == rules.SUMMARIES[rule]
-    assert rules.explain(rule, None) == rules.SUMMARIES[rule]
+    assert rules.explain(rule, None, on=AS_OF) == rules.SUMMARIES[rule]
+
+
+def test_the_day_counts_are_counted_to_the_date_asked_for_and_advance_with_it():
+    details = rules.stale_reporting(
+        facts("rollout", days_in_stage=400, output_kpis=1, last_measured_on=AS_OF - timedelta(days=61)), max_days=60
+    )
+    later = AS_OF + timedelta(days=9)
+    assert rules.numbers("stale_reporting", details, later) == {"days_in_stage": 409, "days_without_measurement": 70}
+    assert rules.shown("stale_reporting", details, later) == {
+        **details,
+        "days_in_stage": 409,
+        "days_without_measurement": 70,
+    }
+    assert rules.explain("stale_reporting", details, on=later).startswith("No measurement for 70 days")
+    # details that already hold their day counts (as the API shows them) read as they are
+    assert rules.explain("stale_reporting", rules.shown("stale_reporting", details, later)).startswith(
+        "No measurement for 70 days"
+    )
+
+
+def test_an_unresolved_flag_was_last_seen_by_the_latest_real_scan_and_a_resolved_one_when_stored():
+    stored, latest = date(2026, 6, 1), date(2026, 6, 30)
+    assert rules.last_seen_on("open", stored, latest) == latest
+    assert rules.last_seen_on("snoozed", stored, latest) == latest
+    assert rules.last_seen_on("resolved", stored, latest) == stored
+    assert rules.last_seen_on("open", stored, None) == stored
 
 
 def test_key_numbers_sum_up_a_finding_for_a_table():
     pilot = facts("pilot", days_in_stage=200, input_kpis=2)
     found = rules.evaluate(pilot, THRESHOLDS)
-    assert {rule: rules.key_numbers(rule, details) for rule, details in found.items()} == {
+    assert {rule: rules.key_numbers(rule, details, on=AS_OF) for rule, details in found.items()} == {
         "pilot_purgatory": "200 days in pilot > 180",
         "no_scale_budget": "0 rollout budget lines, 200 days in pilot",
         "input_metrics_only": "KPIs 2 input/0 output/0 outcome",

@@ -99,6 +99,7 @@ def _load_notes(session: so.Session, flag_ids: set[int]) -> list[dict]:
             Flag.rule,
             Flag.status,
             Flag.details,
+            Flag.last_seen_at,
             Flag.opened_at,
             Flag.resolved_at,
             Flag.snoozed_until,
@@ -120,6 +121,7 @@ def _load_notes(session: so.Session, flag_ids: set[int]) -> list[dict]:
             "rule": row.rule,
             "status": row.status,
             "details": row.details or {},
+            "last_seen_at": row.last_seen_at,
             "opened_at": row.opened_at.isoformat(),
             "resolved_at": row.resolved_at.isoformat() if row.resolved_at else None,
             "project": {"id": row.project_id, "key": row.key, "title": row.title},
@@ -146,8 +148,13 @@ def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items
             "id": item["flag_id"],
             "kind": item["kind"],
             "rule": item["rule"],
-            "explanation": rules.explain(item["rule"], item["details"]),
-            "details": item["details"],
+            "explanation": rules.explain(
+                item["rule"], item["details"], on=rules.last_seen_on(item["status"], item["last_seen_at"], as_of)
+            ),
+            # the day counts counted to the day the flag was last seen (this scan, unless it resolved)
+            "details": rules.shown(
+                item["rule"], item["details"], rules.last_seen_on(item["status"], item["last_seen_at"], as_of)
+            ),
             "status": item["status"],
             "opened_at": item["opened_at"],
             "resolved_at": item["resolved_at"],

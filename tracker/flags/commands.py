@@ -38,7 +38,7 @@ def scan_command(as_of: datetime | None, dry_run: bool) -> None:
 
 def format_report(report: ScanReport) -> str:
     """The findings as a table (project key, rule, the numbers), then one summary line."""
-    rows = [(f.project_key, f.rule, key_numbers(f.rule, f.details)) for f in report.findings]
+    rows = [(f.project_key, f.rule, key_numbers(f.rule, f.details, on=f.as_of)) for f in report.findings]
     header = ("PROJECT", "RULE", "NUMBERS")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(2)]
     lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c}".rstrip() for a, b, c in [header, *rows]] if rows else []

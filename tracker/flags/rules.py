@@ -1,8 +1,16 @@
 """The stall rules of SPEC ("Rules") as pure functions: plain facts in, None or the numbers out.
 
-For the alerts helper: the plain-words wording of every rule lives in `explain(rule, details)`
+For the alerts helper: the plain-words wording of every rule lives in `explain(rule, details, on=)`
 below (the flags API and the alert emails both call it). Details hold the thresholds they were
 judged against, so `explain` needs no settings.
+
+Stored details hold only facts that do not change from one day to the next (the stage and the
+date it was entered, the threshold, KPI counts by kind, the last measurement's date, the missing
+budget line, the reporting window), so a daily scan rewrites a still-true flag only when one of
+them changed. The day counts ("days in stage", "days without a measurement") are derived when
+read, in one place, `numbers(rule, details, on)`, counted to `on`: the flag's last-seen date
+(`last_seen_on`). `shown(rule, details, on)` is the details with those counts, as the flags API,
+the scan report and the alert digests show them.
 
 Conventions, in one place:
 - "Longer than N days" means more than N days: exactly N is not flagged.
@@ -69,11 +77,7 @@ class ProjectFacts:
         return {"input": self.input_kpis, "output": self.output_kpis, "outcome": self.outcome_kpis}
 
     def stay(self) -> dict:
-        return {
-            "stage": self.stage,
-            "stage_entered_on": self.stage_entered_on.isoformat(),
-            "days_in_stage": self.days_in_stage,
-        }
+        return {"stage": self.stage, "stage_entered_on": self.stage_entered_on.isoformat()}
 
 
 def poc_stalled(facts: ProjectFacts, *, max_days: int) -> dict | None:
@@ -129,19 +133,14 @@ def stale_reporting(facts: ProjectFacts, *, max_days: int) -> dict | None:
     """In `pilot` or `rollout`, has KPIs, no measurement for longer than STALE_DAYS."""
     if facts.stage not in ("pilot", "rollout") or facts.kpis == 0:
         return None
-    if facts.last_measured_on is not None:
-        counted_from, since = "last_measurement", facts.last_measured_on
-    else:
-        counted_from, since = "stage_entry", facts.stage_entered_on
-    days = (facts.as_of - since).days
-    if days <= max_days:
+    since = facts.last_measured_on or facts.stage_entered_on
+    if (facts.as_of - since).days <= max_days:
         return None
     return {
         **facts.stay(),
         "kpis": facts.kpi_counts(),
         "last_measured_on": _iso(facts.last_measured_on),
-        "counted_from": counted_from,
-        "days_without_measurement": days,
+        "counted_from": "last_measurement" if facts.last_measured_on is not None else "stage_entry",
         "max_days": max_days,
     }
 
@@ -161,6 +160,46 @@ def evaluate(facts: ProjectFacts, thresholds: Thresholds) -> dict[str, dict]:
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
+
+
+# ---- what a flag's details say on a given day ----
+
+
+def last_seen_on(status: str, stored: date, latest_real_scan: date | None) -> date:
+    """The last day a scan found the flag's condition.
+
+    A scan does not rewrite a still-true flag whose facts did not change, so the stored
+    `last_seen_at` of an unresolved flag is the day it opened or its facts last changed; every
+    real scan since found it again (or would have resolved it): it was last seen by the latest
+    real scan. A resolved flag's stored date is exact (the scan that resolved it wrote the
+    previous real scan's as_of).
+    """
+    if status == "resolved" or latest_real_scan is None:
+        return stored
+    return latest_real_scan
+
+
+def numbers(rule: str, details: Mapping | None, on: date) -> dict:
+    """The day counts behind a finding, counted to `on`: `days_in_stage`, and for
+    `stale_reporting` `days_without_measurement`. Empty when the details lack the facts."""
+    try:
+        entered = date.fromisoformat(details["stage_entered_on"])
+    except (KeyError, TypeError, ValueError):
+        return {}
+    derived = {"days_in_stage": (on - entered).days}
+    if rule == "stale_reporting":
+        last = details.get("last_measured_on")
+        since = date.fromisoformat(last) if isinstance(last, str) else entered
+        derived["days_without_measurement"] = (on - since).days
+    return derived
+
+
+def shown(rule: str, details: Mapping | None, on: date | None) -> dict:
+    """The details with their day counts counted to `on` (as they are unchanged when `on` is None)."""
+    details = dict(details or {})
+    if on is None:
+        return details
+    return {**details, **numbers(rule, details, on)}
 
 
 # ---- the rules in plain words (flags API, CLI table, alert emails) ----
@@ -242,17 +281,18 @@ _EXPLAINERS: dict[str, Callable[[Mapping], str]] = {
 }
 
 
-def explain(rule: str, details: Mapping | None) -> str:
-    """The finding in plain words with its numbers; the rule's summary when the numbers are missing."""
+def explain(rule: str, details: Mapping | None, *, on: date | None = None) -> str:
+    """The finding in plain words with its numbers, the day counts counted to `on` (the flag's
+    last-seen date; None: details that already hold them); the rule's summary when numbers are missing."""
     try:
-        return _EXPLAINERS[rule](details or {})
+        return _EXPLAINERS[rule](shown(rule, details, on))
     except (KeyError, TypeError, AttributeError):
         return SUMMARIES.get(rule, rule.replace("_", " "))
 
 
-def key_numbers(rule: str, details: Mapping | None) -> str:
-    """The numbers behind a finding in a few words, for tables (the CLI)."""
-    d = details or {}
+def key_numbers(rule: str, details: Mapping | None, *, on: date | None = None) -> str:
+    """The numbers behind a finding in a few words, for tables (the CLI); day counts as in `explain`."""
+    d = shown(rule, details, on)
     try:
         if rule in ("poc_stalled", "pilot_purgatory"):
             return f"{d['days_in_stage']} days in {d['stage']} > {d['max_days']}"

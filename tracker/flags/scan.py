@@ -6,8 +6,16 @@ facts, one query reads the unresolved flags, and the changes go back as a handfu
 executemany statements. Nothing here loads ORM objects per project or lazy-loads a relationship.
 Flag rows are written with bulk statements, so they bypass the per-object audit trail; the
 ScanRun row (with its counts) is the record of what a scan changed.
+
+A scan writes only what changed. A flag's details are facts that hold from day to day (see
+tracker/flags/rules.py; the day counts are derived when read), so a still-true flag whose facts
+are the same is not written at all, and its `last_seen_at` is not either: for an unresolved flag
+it is derived as the as_of of the latest real scan (`rules.last_seen_on`). The stored column is
+written when a flag opens (as_of), when its facts change (as_of), and when it resolves (the
+previous real scan's as_of: the last day it was seen; `resolved_at` is the resolving scan's as_of).
 """
 
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,14 +44,19 @@ SCAN_LOCK_KEY = 7_303_001
 class Finding:
     project_id: int
     project_key: str
-    project_title: str
     owner_id: int
     rule: str
-    details: dict
+    details: dict  # the stored facts; `shown_details` adds the day counts to the scan's as_of
+    as_of: date
+    project_title: str | None = None  # read only where shown (`load_titles`)
+
+    @property
+    def shown_details(self) -> dict:
+        return rules.shown(self.rule, self.details, self.as_of)
 
     @property
     def explanation(self) -> str:
-        return rules.explain(self.rule, self.details)
+        return rules.explain(self.rule, self.details, on=self.as_of)
 
 
 @dataclass
@@ -74,8 +87,9 @@ class _FlagChanges:
     """Rows for the bulk statements in `_write_flag_changes` (flag ids under `flag_id`)."""
 
     as_of: date
+    last_scan: date | None  # the previous real scan's as_of: the last day a resolving flag was seen
     inserts: list[dict] = field(default_factory=list)
-    refreshes: list[dict] = field(default_factory=list)  # flag_id, details
+    refreshes: list[dict] = field(default_factory=list)  # flag_id, details: its facts changed
     reopens: list[dict] = field(default_factory=list)  # flag_id: the snooze has passed
     resolutions: list[dict] = field(default_factory=list)  # flag_id
 
@@ -111,10 +125,15 @@ def run_scan(
     try:
         if not dry_run:
             _one_real_scan_at_a_time(session)
-            _check_not_before_last_scan(session, as_of)
+        last_scan = last_real_scan(session)
+        if not dry_run and last_scan is not None and as_of < last_scan:
+            raise Conflict(
+                f"a real scan as of {as_of} would go back in time: the last real scan was as of {last_scan} "
+                "(use a dry run to look at an earlier date)"
+            )
         thresholds = rules.Thresholds.from_settings(config)
         report.projects_evaluated, report.findings = _evaluate_portfolio(session, as_of, thresholds)
-        changes = _flag_changes(session, report, as_of)
+        changes = _flag_changes(session, report, as_of, last_scan)
         if dry_run:
             report.duration_ms = _elapsed_ms(clock)
             return report
@@ -161,13 +180,20 @@ def _one_real_scan_at_a_time(session: so.Session) -> None:
         session.execute(sa.update(runs).where(sa.false()).values(as_of=runs.c.as_of))
 
 
-def _check_not_before_last_scan(session: so.Session, as_of: date) -> None:
-    last = session.scalar(sa.select(sa.func.max(ScanRun.as_of)).where(ScanRun.dry_run.is_(False)))
-    if last is not None and as_of < last:
-        raise Conflict(
-            f"a real scan as of {as_of} would go back in time: the last real scan was as of {last} "
-            "(use a dry run to look at an earlier date)"
-        )
+def last_real_scan(session: so.Session) -> date | None:
+    """The as_of of the latest real scan: the day every unresolved flag was last seen."""
+    return session.scalar(sa.select(sa.func.max(ScanRun.as_of)).where(ScanRun.dry_run.is_(False)))
+
+
+def load_titles(session: so.Session, findings: list[Finding]) -> None:
+    """Fill in the findings' project titles (only a report that shows them needs them)."""
+    ids = {f.project_id for f in findings}
+    stmt = sa.select(Project.id, Project.title)
+    if len(ids) <= 1000:  # beyond that, reading every title beats a huge IN list
+        stmt = stmt.where(Project.id.in_(ids))
+    titles = {project_id: title for project_id, title in session.execute(stmt)}
+    for finding in findings:
+        finding.project_title = titles[finding.project_id]
 
 
 def facts_query(as_of: date, window_days: int) -> sa.Select:
@@ -234,7 +260,6 @@ def facts_query(as_of: date, window_days: int) -> sa.Select:
         sa.select(
             Project.id,
             Project.key,
-            Project.title,
             Project.owner_id,
             ranked.c.stage,
             ranked.c.entered_on,
@@ -250,8 +275,7 @@ def facts_query(as_of: date, window_days: int) -> sa.Select:
         .outerjoin(per_project, per_project.c.project_id == Project.id)
         .outerjoin(rollout_lines, rollout_lines.c.project_id == Project.id)
         .where(ranked.c.newest_first == 1, ranked.c.stage.in_(ACTIVE_STAGES))
-        .order_by(Project.key)
-    )
+    )  # unordered: sorting every active project (to disk at 100k) costs more than sorting the findings
 
 
 def _evaluate_portfolio(session: so.Session, as_of: date, thresholds: rules.Thresholds) -> tuple[int, list[Finding]]:
@@ -262,7 +286,6 @@ def _evaluate_portfolio(session: so.Session, as_of: date, thresholds: rules.Thre
     for (
         project_id,
         key,
-        title,
         owner_id,
         stage,
         entered_on,
@@ -288,30 +311,32 @@ def _evaluate_portfolio(session: so.Session, as_of: date, thresholds: rules.Thre
             rollout_budget_lines=rollout_budget_lines,
         )
         for rule, details in rules.evaluate(facts, thresholds).items():
-            findings.append(Finding(project_id, key, title, owner_id, rule, details))
+            findings.append(Finding(project_id, key, owner_id, rule, details, as_of))
+    # stable: the rules of one project stay in SPEC order
+    findings.sort(key=lambda f: f.project_key)
     return evaluated, findings
 
 
-def _flag_changes(session: so.Session, report: ScanReport, as_of: date) -> _FlagChanges:
+def _flag_changes(session: so.Session, report: ScanReport, as_of: date, last_scan: date | None) -> _FlagChanges:
     """Compare the findings with the unresolved flags; count into `report`, return the writes."""
     found = {(f.project_id, f.rule): f for f in report.findings}
-    changes = _FlagChanges(as_of)
-    # Details are read only where they could be equal to the new ones (a flag already seen on
-    # this as_of): in a daily scan every refreshed flag is rewritten anyway, so nothing is parsed.
-    details_if_seen_today = sa.case((Flag.last_seen_at == as_of, Flag.details), else_=sa.null()).label("details")
+    changes = _FlagChanges(as_of, last_scan)
+    # Details compared as the JSON text they are stored as (the same json.dumps wrote them):
+    # no parsing of every unresolved flag's details. Details of another shape (older rows) differ
+    # and are rewritten once.
     unresolved = session.connection().execute(
-        sa.select(Flag.id, Flag.project_id, Flag.rule, Flag.status, Flag.snoozed_until, details_if_seen_today).where(
-            Flag.status != "resolved"
-        )
+        sa.select(
+            Flag.id, Flag.project_id, Flag.rule, Flag.status, Flag.snoozed_until, sa.cast(Flag.details, sa.Text)
+        ).where(Flag.status != "resolved")
     )
-    for flag_id, project_id, rule, status, snoozed_until, details_seen_today in unresolved:
+    for flag_id, project_id, rule, status, snoozed_until, stored_details in unresolved:
         finding = found.pop((project_id, rule), None)
         if finding is None:
             # no longer true, or the project left the active stages
             changes.resolutions.append({"flag_id": flag_id})
             continue
         report.refreshed += 1
-        if details_seen_today != finding.details:
+        if stored_details != json.dumps(finding.details):
             changes.refreshes.append({"flag_id": flag_id, "details": finding.details})
         if status == "snoozed" and snoozed_until is not None and snoozed_until <= as_of:
             changes.reopens.append({"flag_id": flag_id})
@@ -336,8 +361,11 @@ def _write_flag_changes(session: so.Session, changes: _FlagChanges) -> None:
     the alert bookkeeping (last_alerted_on, escalated_on, resolution_alerted) never is."""
     flags = Flag.__table__
     by_id = flags.c.id == sa.bindparam("flag_id")
+    resolved = {"status": "resolved", "resolved_at": changes.as_of}
+    if changes.last_scan is not None:  # else (no real scan yet) the stored date is the last sighting
+        resolved["last_seen_at"] = changes.last_scan
     statements = (
-        (sa.update(flags).where(by_id).values(status="resolved", resolved_at=changes.as_of), changes.resolutions),
+        (sa.update(flags).where(by_id).values(**resolved), changes.resolutions),
         (
             sa.update(flags)
             .where(by_id)

@@ -29,9 +29,21 @@ class FlagSchema(ma.Schema):
     rule = ma.fields.String(metadata={"enum": list(RULES)})
     status = ma.fields.String(metadata={"enum": list(FLAG_STATUSES)})
     opened_at = ma.fields.Date(metadata={"description": "as_of of the scan that opened it"})
-    last_seen_at = ma.fields.Date(metadata={"description": "as_of of the last scan that found it"})
+    last_seen_at = ma.fields.Date(
+        metadata={
+            "description": "as_of of the last scan that found it. Derived for an unresolved flag: the latest "
+            "real scan's as_of (scans do not rewrite a flag that is still true with the same facts); for a "
+            "resolved flag, the as_of of the real scan before the one that resolved it"
+        }
+    )
     resolved_at = ma.fields.Date(allow_none=True, metadata={"description": "as_of of the scan that no longer found it"})
-    details = ma.fields.Dict(metadata={"description": "The numbers behind the finding, with the threshold"})
+    details = ma.fields.Dict(
+        metadata={
+            "description": "The numbers behind the finding, with the threshold. The day counts `days_in_stage` "
+            "and (stale_reporting) `days_without_measurement` are counted to `last_seen_at`; the other numbers "
+            "are the facts the last scan that changed them found"
+        }
+    )
     explanation = _explanation("The finding in plain words, with its numbers")
     acknowledged_at = ma.fields.AwareDateTime(allow_none=True)
     acknowledged_by_id = ma.fields.Integer(allow_none=True)
@@ -65,7 +77,10 @@ class FindingSchema(ma.Schema):
     project_title = ma.fields.String()
     owner_id = ma.fields.Integer()
     rule = ma.fields.String(metadata={"enum": list(RULES)})
-    details = ma.fields.Dict()
+    details = ma.fields.Dict(
+        attribute="shown_details",
+        metadata={"description": "The numbers behind the finding, the day counts counted to the scan's as_of"},
+    )
     explanation = _explanation("The finding in plain words, with its numbers")
 
 

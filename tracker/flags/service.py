@@ -1,4 +1,10 @@
-"""Flags as people handle them (read, acknowledge, snooze) and the scan history."""
+"""Flags as people handle them (read, acknowledge, snooze) and the scan history.
+
+A flag is shown with its derived last sighting and day counts: a scan does not rewrite a
+still-true flag whose facts did not change (tracker/flags/scan.py), so an unresolved flag's
+`last_seen_at` is the latest real scan's as_of, and its `details` carry `days_in_stage` (and
+`days_without_measurement`) counted to that date (tracker/flags/rules.py `numbers`).
+"""
 
 from datetime import date
 
@@ -8,8 +14,8 @@ import sqlalchemy.orm as so
 from tracker.auth import can_edit_project
 from tracker.db import utcnow
 from tracker.errors import Conflict, Forbidden, NotFound
+from tracker.flags import rules
 from tracker.flags.models import Flag, ScanRun
-from tracker.flags.rules import explain
 from tracker.projects.models import Project
 from tracker.users.models import User
 
@@ -29,9 +35,11 @@ def list_flags_query(
 
 
 def with_project(session: so.Session, flags: list[Flag]) -> list[dict]:
-    """The flags as the API shows them: with their project's key, title and owner, and in words."""
+    """The flags as the API shows them: with their project's key, title and owner, their last
+    sighting and day counts derived (one query for the latest real scan), and in words."""
     if not flags:
         return []
+    latest_scan = session.scalar(sa.select(sa.func.max(ScanRun.as_of)).where(ScanRun.dry_run.is_(False)))
     ids = {flag.project_id for flag in flags}
     projects = {
         row.id: row
@@ -39,16 +47,22 @@ def with_project(session: so.Session, flags: list[Flag]) -> list[dict]:
             sa.select(Project.id, Project.key, Project.title, Project.owner_id).where(Project.id.in_(ids))
         )
     }
-    return [
-        {
-            **{name: getattr(flag, name) for name in FLAG_COLUMNS},
-            "project_key": projects[flag.project_id].key,
-            "project_title": projects[flag.project_id].title,
-            "owner_id": projects[flag.project_id].owner_id,
-            "explanation": explain(flag.rule, flag.details),
-        }
-        for flag in flags
-    ]
+    shown = []
+    for flag in flags:
+        seen = rules.last_seen_on(flag.status, flag.last_seen_at, latest_scan)
+        project = projects[flag.project_id]
+        shown.append(
+            {
+                **{name: getattr(flag, name) for name in FLAG_COLUMNS},
+                "last_seen_at": seen,
+                "details": rules.shown(flag.rule, flag.details, seen),
+                "project_key": project.key,
+                "project_title": project.title,
+                "owner_id": project.owner_id,
+                "explanation": rules.explain(flag.rule, flag.details, on=seen),
+            }
+        )
+    return shown
 
 
 def get_flag(session: so.Session, flag_id: int, *, for_update: bool = False) -> Flag:

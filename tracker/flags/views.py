@@ -6,7 +6,7 @@ from tracker.auth import authenticate, require_role, require_sign_in
 from tracker.extensions import db
 from tracker.fields import PageArgs
 from tracker.flags import service
-from tracker.flags.scan import run_scan
+from tracker.flags.scan import load_titles, run_scan
 from tracker.flags.schemas import (
     FlagListArgs,
     FlagSchema,
@@ -96,6 +96,7 @@ class Scans(MethodView):
             actor=actor,
             config=current_app.config,
         )
+        load_titles(db.session, report.findings)
         if report.run is None:
             return report, 200
         return created(report, "flags.Scan", scan_id=report.id)
