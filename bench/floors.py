@@ -77,17 +77,20 @@ def _sql(dialect: str, sql: str) -> str:
     return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
 
 
-def run(raw, dialect: str, sql: str, params: dict | None = None) -> list[tuple]:
+def run(raw, dialect: str, sql: str, params: dict | None = None, *, end: bool = True) -> list[tuple]:
     cursor = raw.cursor()
     cursor.execute(_sql(dialect, sql), _params(dialect, params or {}))
     rows = cursor.fetchall()
     cursor.close()
-    raw.rollback()  # end the read transaction: nothing stays open between runs
+    if end:
+        raw.rollback()  # end the read transaction: nothing stays open between runs
     return rows
 
 
-def scan(raw, dialect: str, as_of: date, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> set[tuple[int, str]]:
-    """{(project_id, rule)} of every violation on `as_of`."""
+def scan(
+    raw, dialect: str, as_of: date, thresholds: Thresholds = DEFAULT_THRESHOLDS, *, end: bool = True
+) -> set[tuple[int, str]]:
+    """{(project_id, rule)} of every violation on `as_of` (`end`: end the read transaction)."""
     params = {
         "as_of": as_of,
         "window_start": as_of - timedelta(days=thresholds.reporting_window_days),
@@ -95,8 +98,52 @@ def scan(raw, dialect: str, as_of: date, thresholds: Thresholds = DEFAULT_THRESH
         "pilot_before": as_of - timedelta(days=thresholds.pilot_max_days),
         "stale_before": as_of - timedelta(days=thresholds.stale_days),
     }
-    rows = run(raw, dialect, SCAN_SQL, params)
+    rows = run(raw, dialect, SCAN_SQL, params, end=end)
     return {(row[0], rule) for row in rows for rule, hit in zip(RULES, row[1:], strict=True) if hit}
+
+
+# ---- a real scan: the finding SQL and the writes a daily scan cannot do without ------------------
+
+FLAG_INSERT = """
+INSERT INTO flags (project_id, rule, status, opened_at, last_seen_at, details, resolution_alerted)
+VALUES (:project_id, :rule, 'open', :as_of, :as_of, '{}', false)
+"""
+FLAG_RESOLVE = """
+UPDATE flags SET status = 'resolved', resolved_at = :as_of, last_seen_at = :last_seen WHERE id = :id
+"""
+SCAN_RUN_INSERT = """
+INSERT INTO scan_runs (as_of, dry_run, trigger, started_at, duration_ms, projects_evaluated, flags_opened,
+                       flags_refreshed, flags_resolved, alerts_queued)
+VALUES (:as_of, false, 'cli', :started_at, 0, 0, :opened, :refreshed, :resolved, 0)
+"""
+
+
+def real_scan(raw, dialect: str, as_of: date, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> set[tuple[int, str]]:
+    """A real scan's least work, in one transaction: the finding SQL, the unresolved flags' keys,
+    INSERT the newly opened flags, UPDATE the resolved ones, INSERT the scan_runs row, commit.
+    Not done here (the application does them): comparing the still-true flags' facts, reopening
+    expired snoozes, queueing the alerts. Run it on a copy of its own: it commits."""
+    from datetime import UTC, datetime
+
+    found = scan(raw, dialect, as_of, thresholds, end=False)
+    cursor = raw.cursor()
+    cursor.execute("SELECT max(as_of) FROM scan_runs WHERE NOT dry_run")
+    (last_seen,) = cursor.fetchone()
+    cursor.execute("SELECT id, project_id, rule FROM flags WHERE status <> 'resolved'")
+    unresolved = {(project_id, rule): flag_id for flag_id, project_id, rule in cursor.fetchall()}
+    opened = [{"project_id": p, "rule": r, "as_of": as_of} for p, r in found - unresolved.keys()]
+    resolved = [{"id": i, "as_of": as_of, "last_seen": last_seen} for key, i in unresolved.items() if key not in found]
+    for sql, rows in ((FLAG_INSERT, opened), (FLAG_RESOLVE, resolved)):
+        if rows:
+            cursor.executemany(_sql(dialect, sql), [_params(dialect, row) for row in rows])
+    counts = {"opened": len(opened), "refreshed": len(unresolved) - len(resolved), "resolved": len(resolved)}
+    started_at = datetime.now(UTC).isoformat() if dialect == "sqlite" else datetime.now(UTC)
+    cursor.execute(
+        _sql(dialect, SCAN_RUN_INSERT), _params(dialect, {"as_of": as_of, "started_at": started_at, **counts})
+    )
+    cursor.close()
+    raw.commit()
+    return found
 
 
 # ---- the portfolio report's figures ------------------------------------------------------------

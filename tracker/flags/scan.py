@@ -73,6 +73,7 @@ class ScanReport:
     projects_evaluated: int = 0
     opened: int = 0
     refreshed: int = 0  # unresolved flags found again
+    rewritten: int = 0  # of those, the ones whose facts changed (the only ones written)
     resolved: int = 0
     alerts_queued: int = 0
     duration_ms: int = 0
@@ -352,6 +353,7 @@ def _flag_changes(session: so.Session, report: ScanReport, as_of: date, last_sca
         for f in found.values()
     ]
     report.opened, report.resolved = len(changes.inserts), len(changes.resolutions)
+    report.rewritten = len(changes.refreshes)
     return changes
 
 
