@@ -2,6 +2,7 @@
 off; the last attempt marks a message failed; concurrent deliverers never send one message twice;
 the CAIO office sees all of it through GET /api/v1/alerts."""
 
+import json
 import threading
 from datetime import date, datetime, timedelta
 
@@ -15,9 +16,10 @@ from tracker.alerts.models import OutboxMessage
 from tracker.alerts.outbox import LEASE, MAX_ATTEMPTS, DeliveryReport, deliver_due
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.flags import rules
 from tracker.flags.models import ScanRun
 
-smtp, smtp_down = mail.smtp, mail.smtp_down  # the fixtures
+smtp, smtp_down, webhook_receiver = mail.smtp, mail.smtp_down, mail.webhook_receiver  # the fixtures
 AS_OF = date(2025, 3, 3)
 
 
@@ -125,6 +127,75 @@ def test_a_copy_resent_after_a_crash_between_acceptance_and_commit_is_recognisab
     first, second = smtp.received
     assert first.message["Message-ID"] == second.message["Message-ID"] == message.message_id
     assert deliver_due(session, now=start + 2 * LEASE, config=app.config) == DeliveryReport()
+
+
+def test_queueing_stores_the_digest_and_its_subject_and_renders_no_body(app, session, monkeypatch):
+    app.config.update(ALERT_WEBHOOK_URL="http://127.0.0.1:9/hook", ALERT_WEBHOOK_SECRET="s")
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("rendered while queueing")
+
+    monkeypatch.setattr(outbox.email, "render", no_rendering)  # the module digest.py and outbox.py both use
+    monkeypatch.setattr(outbox.webhook, "body_of", no_rendering)
+    monkeypatch.setattr(outbox.digest.rules, "explain", no_rendering)
+
+    messages = queue_digests(session, app.config, "ana@city.example")
+
+    assert [(m.channel, m.body_text, m.body_html) for m in messages] == [("email", "", ""), ("webhook", "", "")]
+    assert {m.subject for m in messages} == {
+        f"AI portfolio stall flags: 1 new - P-00 {messages[0].payload['flags'][0]['project']['title']}"
+    }
+    [flag] = messages[0].payload["flags"]
+    assert (flag["kind"], flag["project"]["key"], flag["rule"], messages[0].payload["scan"]["as_of"]) == (
+        "new",
+        "P-00",
+        "pilot_purgatory",
+        AS_OF.isoformat(),
+    )
+    assert "explanation" not in flag  # worded at delivery
+
+
+def test_a_retry_renders_the_same_email_and_the_row_keeps_what_was_sent(app, session, smtp, caio, monkeypatch):
+    [message] = queue_digests(session, app.config, "ana@city.example")
+    preview = caio.get(f"/api/v1/alerts/{message.id}").get_json()
+    rendered, real_render = [], outbox.email.render
+    monkeypatch.setattr(outbox.email, "render", lambda digest: rendered.append(real_render(digest)) or rendered[-1])
+    smtp.refuse_next = 1
+    start = utcnow()
+
+    assert deliver_due(session, now=start, config=app.config) == DeliveryReport(retrying=1)
+    assert caio.get(f"/api/v1/alerts/{message.id}").get_json()["body_text"] == preview["body_text"]
+    assert deliver_due(session, now=start + timedelta(minutes=1), config=app.config) == DeliveryReport(sent=1)
+
+    # the first attempt, the API's preview between the attempts, and the retry: byte for byte the same
+    assert len(rendered) == 3
+    assert len({tuple(part.encode() for part in rendering) for rendering in rendered}) == 1
+    subject, text, html = rendered[0]
+    sent = caio.get(f"/api/v1/alerts/{message.id}").get_json()
+    assert (sent["status"], sent["subject"], sent["body_text"]) == ("sent", subject, text)
+    assert preview["body_text"] == text and preview["subject"] == subject  # the preview was what went out
+    assert session.get(OutboxMessage, message.id).body_html == html
+    [received] = smtp.received
+    assert received.message.get_body(preferencelist=("plain",)).get_content() == text.replace("\n", "\r\n")
+    assert "P-00" in text and "Newly flagged" in text
+
+
+def test_a_retried_webhook_posts_the_same_signed_body(app, session, smtp, webhook_receiver):
+    app.config.update(ALERT_WEBHOOK_URL=webhook_receiver.url, ALERT_WEBHOOK_SECRET="hook-secret")
+    queue_digests(session, app.config, "ana@city.example")
+    webhook_receiver.status = 503
+    start = utcnow()
+
+    assert deliver_due(session, now=start, config=app.config) == DeliveryReport(sent=1, retrying=1)
+    webhook_receiver.status = 204
+    assert deliver_due(session, now=start + timedelta(minutes=1), config=app.config) == DeliveryReport(sent=1)
+
+    first, retry = webhook_receiver.requests
+    assert first["body"] == retry["body"]
+    assert first["headers"]["X-Tracker-Signature"] == retry["headers"]["X-Tracker-Signature"]
+    [flag] = json.loads(retry["body"])["flags"]
+    assert list(flag)[:4] == ["id", "kind", "rule", "explanation"]
+    assert flag["explanation"] == rules.explain("pilot_purgatory", flag["details"])
 
 
 def test_two_deliverers_at_once_send_each_message_once(app, smtp):

@@ -4,6 +4,10 @@ Called by a real scan inside its transaction, after its flags are written. The b
 flags (last_alerted_on, resolution_alerted, escalated_on) is claimed with UPDATE ... RETURNING:
 only the rows a statement actually changed are told, so a second call for the same scan, or a
 concurrent scan waiting on the same rows, finds nothing left to say.
+
+The scan stores each digest as data (the outbox row's payload: all that its email and webhook say)
+with only its subject; the deliverer renders the rest when it sends (tracker/alerts/outbox.py), so
+a scan telling thousands of owners renders no email inside its transaction.
 """
 
 import hashlib
@@ -141,16 +145,13 @@ def _among(column, ids: list[int], session: so.Session):
 
 
 def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items: list[dict], config: Mapping) -> dict:
-    """The digest as data: what the webhook posts and what the email templates render."""
+    """The digest as data, all that rendering it needs (see `explained` for what is derived)."""
     base_url = config["PUBLIC_BASE_URL"].rstrip("/")
     flags = [
         {
             "id": item["flag_id"],
             "kind": item["kind"],
             "rule": item["rule"],
-            "explanation": rules.explain(
-                item["rule"], item["details"], on=rules.last_seen_on(item["status"], item["last_seen_at"], as_of)
-            ),
             # the day counts counted to the day the flag was last seen (this scan, unless it resolved)
             "details": rules.shown(
                 item["rule"], item["details"], rules.last_seen_on(item["status"], item["last_seen_at"], as_of)
@@ -164,13 +165,30 @@ def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items
         }
         for item in sorted(items, key=lambda i: (_kind_order(i["kind"]), i["project"]["key"], i["rule"]))
     ]
-    return {
+    digest = {
         "event": "stall_escalation" if audience == "caio" else "stall_digest",
         "scan": {"id": scan.id, "as_of": as_of.isoformat()},
         "audience": audience,
         "recipient": recipient,
         "counts": {kind: sum(1 for f in flags if f["kind"] == kind) for kind in (*KINDS, "escalated")},
         "flags": flags,
+    }
+    if audience == "caio":
+        digest["escalate_days"] = config["ESCALATE_DAYS"]  # the threshold as it was, for the wording
+    return digest
+
+
+def explained(digest: Mapping) -> dict:
+    """The digest as its email renders it and its webhook posts it: each flag with its rule in plain
+    words, worded from the stored details as of the scan's date, so every attempt says the same."""
+    return {
+        **digest,
+        "flags": [
+            # explanation after rule: the order webhook receivers have always had
+            {"id": f["id"], "kind": f["kind"], "rule": f["rule"], "explanation": rules.explain(f["rule"], f["details"])}
+            | f
+            for f in digest["flags"]
+        ],
     }
 
 
@@ -179,15 +197,16 @@ def _kind_order(kind: str) -> int:
 
 
 def _messages(scan: ScanRun, digest: dict, *, recipient_email: str, config: Mapping) -> list[dict]:
-    """The digest's email, and its webhook when ALERT_WEBHOOK_URL is set, as outbox rows."""
-    subject, text, html = email.render(digest, config)
+    """The digest's email, and its webhook when ALERT_WEBHOOK_URL is set, as outbox rows: the digest
+    and its subject (cheap, and what the alerts list shows); the bodies are rendered at delivery."""
+    subject = email.subject_of(digest)
     messages = [
         {
             "channel": "email",
             "recipient": recipient_email,
             "subject": subject,
-            "body_text": text,
-            "body_html": html,
+            "body_text": "",
+            "body_html": "",
             "payload": digest,
             "message_id": message_id(scan.id, digest["audience"], recipient_email, "email", config),
             "scan_id": scan.id,

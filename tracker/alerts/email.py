@@ -1,4 +1,4 @@
-"""Digest emails: rendered once when queued (text and HTML), sent as proper MIME over SMTP."""
+"""Digest emails: rendered from the digest when delivered (text and HTML), sent as proper MIME over SMTP."""
 
 import smtplib
 import ssl
@@ -46,9 +46,9 @@ _templates.filters["plain"] = _plain
 _templates.filters["label"] = lambda name: name.replace("_", " ")
 
 
-def render(digest: Mapping, config: Mapping) -> tuple[str, str, str]:
-    """Subject, plain text and HTML of a digest."""
-    subject = _subject(digest)
+def render(digest: Mapping) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of an explained digest (tracker.alerts.digest.explained)."""
+    subject = subject_of(digest)
     sections = [
         {"heading": heading, "flags": [f for f in digest["flags"] if f["kind"] == kind]}
         for kind, heading in HEADINGS.items()
@@ -57,14 +57,13 @@ def render(digest: Mapping, config: Mapping) -> tuple[str, str, str]:
         "digest": digest,
         "subject": subject,
         "sections": [s for s in sections if s["flags"]],
-        "escalate_days": config["ESCALATE_DAYS"],
     }
     text = _templates.get_template("digest.txt").render(context)
     html = _templates.get_template("digest.html").render(context)
     return subject, text, html
 
 
-def _subject(digest: Mapping) -> str:
+def subject_of(digest: Mapping) -> str:
     counts = digest["counts"]
     parts = [
         f"{counts['new']} new" if counts["new"] else "",

@@ -6,6 +6,12 @@ commits, so concurrent deliverers pass each other by. SQLite has no row locks: a
 takes the message and commits at once, leasing it for LEASE; a deliverer that dies mid-send leaves
 it to be retried when the lease runs out. Either way the one case left, a crash between the
 server's acceptance and the commit, resends a copy with the same Message-ID.
+
+A message is rendered here, from its payload alone (the digest the scan stored), on each attempt:
+the same payload renders the same subject and bodies every time, so a retry says what the first
+attempt said. A sent email's rendering is stored on its row with the sent status; until then the
+row holds only the subject (the scan computes it), and GET /api/v1/alerts/{id} renders the body as
+it will be sent. A webhook's body, the explained digest as JSON, is built and signed at each attempt.
 """
 
 import logging
@@ -16,7 +22,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.alerts import email, webhook
+from tracker.alerts import digest, email, webhook
 from tracker.alerts.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -46,7 +52,7 @@ def deliver_due(session: so.Session, *, now: datetime, config: Mapping) -> Deliv
     while (message := _take_next(session, now)) is not None:
         try:
             _send(message, config)
-        except Exception as exc:  # any failure is recorded on the row, never dropped
+        except Exception as exc:  # any failure, rendering included, is recorded on the row, never dropped
             _record_failure(message, exc, now, report)
         else:
             # last_error stays: it tells why a delivered message came late
@@ -89,22 +95,33 @@ def _take_next(session: so.Session, now: datetime) -> OutboxMessage | None:
     return None
 
 
+def render(message: OutboxMessage) -> tuple[str, str, str]:
+    """An email message's subject, plain text and HTML, from its payload alone."""
+    if message.body_text:  # rendered when queued: a row from before rendering moved to delivery
+        return message.subject, message.body_text, message.body_html
+    return email.render(digest.explained(message.payload))
+
+
 def _send(message: OutboxMessage, config: Mapping) -> None:
+    """Render and send one message; an email's rendering is kept on the row (the API shows what was sent)."""
     if message.channel == "email":
+        subject, text, html = render(message)
         email.send(
             email.build_message(
                 recipient=message.recipient,
                 recipient_name=message.payload.get("recipient", {}).get("name") or "",
-                subject=message.subject,
-                text=message.body_text,
-                html=message.body_html,
+                subject=subject,
+                text=text,
+                html=html,
                 message_id=message.message_id,
                 config=config,
             ),
             config,
         )
+        message.subject, message.body_text, message.body_html = subject, text, html
     elif message.channel == "webhook":
-        webhook.post(url=message.recipient, payload=message.payload, delivery_id=message.message_id, config=config)
+        body = webhook.body_of(digest.explained(message.payload))
+        webhook.post(url=message.recipient, body=body, delivery_id=message.message_id, config=config)
     else:
         raise ValueError(f"unknown channel {message.channel!r}")
 

@@ -2,6 +2,7 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from tracker.alerts import outbox
 from tracker.alerts.models import OutboxMessage
 from tracker.alerts.schemas import AlertDetailSchema, AlertListArgs, AlertSchema
 from tracker.auth import require_role, require_sign_in
@@ -41,4 +42,8 @@ class Alert(MethodView):
         message = db.session.get(OutboxMessage, alert_id)
         if message is None:
             raise NotFound(f"no alert {alert_id}")
+        if message.channel == "email" and message.status != "sent":
+            # rendered at delivery: show the body it will be sent with (rendering is deterministic)
+            columns = {column.key: getattr(message, column.key) for column in OutboxMessage.__table__.columns}
+            return {**columns, "body_text": outbox.render(message)[1]}
         return message

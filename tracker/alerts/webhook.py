@@ -34,9 +34,8 @@ def check_url(url: str) -> str:
     return url
 
 
-def post(*, url: str, payload: Mapping, delivery_id: str, config: Mapping) -> None:
-    """POST one digest; raises on a refused or unanswered request, so the outbox retries."""
-    body = body_of(payload)
+def post(*, url: str, body: bytes, delivery_id: str, config: Mapping) -> None:
+    """POST one digest's body (`body_of`), signed; raises on a refused or unanswered request, so the outbox retries."""
     secret = config.get("ALERT_WEBHOOK_SECRET")
     if not secret:  # receivers must be able to tell our posts from forgeries
         raise WebhookRefused("ALERT_WEBHOOK_SECRET is not set: webhooks are only sent signed")
