@@ -180,6 +180,20 @@ def test_a_retry_renders_the_same_email_and_the_row_keeps_what_was_sent(app, ses
     assert "P-00" in text and "Newly flagged" in text
 
 
+def test_a_message_queued_already_rendered_is_sent_as_stored(app, session, smtp):
+    """Rows queued before rendering moved to delivery hold their bodies: those are what is sent."""
+    [message] = queue_digests(session, app.config, "ana@city.example")
+    message.subject, message.body_text, message.body_html = "Stored subject", "Stored text\n", "<p>Stored</p>\n"
+    session.commit()
+
+    assert deliver_due(session, now=utcnow(), config=app.config) == DeliveryReport(sent=1)
+
+    [received] = smtp.received
+    assert received.message["Subject"] == "Stored subject"
+    assert received.message.get_body(preferencelist=("plain",)).get_content() == "Stored text\r\n"
+    assert received.message.get_body(preferencelist=("html",)).get_content() == "<p>Stored</p>\r\n"
+
+
 def test_a_retried_webhook_posts_the_same_signed_body(app, session, smtp, webhook_receiver):
     app.config.update(ALERT_WEBHOOK_URL=webhook_receiver.url, ALERT_WEBHOOK_SECRET="hook-secret")
     queue_digests(session, app.config, "ana@city.example")
