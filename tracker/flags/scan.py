@@ -324,11 +324,12 @@ def _flag_changes(session: so.Session, report: ScanReport, as_of: date, last_sca
     changes = _FlagChanges(as_of, last_scan)
     # Details compared as the JSON text they are stored as (the same json.dumps wrote them):
     # no parsing of every unresolved flag's details. Details of another shape (older rows) differ
-    # and are rewritten once.
+    # and are rewritten once. A dry run writes nothing, so it reads no details.
+    details = sa.null() if report.dry_run else sa.cast(Flag.details, sa.Text)
     unresolved = session.connection().execute(
-        sa.select(
-            Flag.id, Flag.project_id, Flag.rule, Flag.status, Flag.snoozed_until, sa.cast(Flag.details, sa.Text)
-        ).where(Flag.status != "resolved")
+        sa.select(Flag.id, Flag.project_id, Flag.rule, Flag.status, Flag.snoozed_until, details).where(
+            Flag.status != "resolved"
+        )
     )
     for flag_id, project_id, rule, status, snoozed_until, stored_details in unresolved:
         finding = found.pop((project_id, rule), None)
@@ -337,7 +338,7 @@ def _flag_changes(session: so.Session, report: ScanReport, as_of: date, last_sca
             changes.resolutions.append({"flag_id": flag_id})
             continue
         report.refreshed += 1
-        if stored_details != json.dumps(finding.details):
+        if not report.dry_run and stored_details != json.dumps(finding.details):
             changes.refreshes.append({"flag_id": flag_id, "details": finding.details})
         if status == "snoozed" and snoozed_until is not None and snoozed_until <= as_of:
             changes.reopens.append({"flag_id": flag_id})
