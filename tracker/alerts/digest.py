@@ -180,7 +180,8 @@ def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items
 
 def explained(digest: Mapping) -> dict:
     """The digest as its email renders it and its webhook posts it: each flag with its rule in plain
-    words, worded from the stored details as of the scan's date, so every attempt says the same."""
+    words. The payload's details already hold the day counts (counted when queued, to the day the
+    flag was last seen), so explain needs no `on=` and every attempt says the same."""
     return {
         **digest,
         "flags": [
