@@ -6,7 +6,7 @@ from tracker.alerts import outbox
 from tracker.alerts.models import OutboxMessage
 from tracker.alerts.schemas import AlertDetailSchema, AlertListArgs, AlertSchema
 from tracker.auth import require_role, require_sign_in
-from tracker.errors import NotFound
+from tracker.db import get_or_404
 from tracker.extensions import db
 from tracker.http import PAGINATION_HEADERS, paginate
 from tracker.vocab import CAIO_OFFICE
@@ -39,9 +39,7 @@ class Alert(MethodView):
     def get(self, alert_id):
         """Read one alert message: its digest, delivery attempts and last error (caio, admin)."""
         require_role(*CAIO_OFFICE)
-        message = db.session.get(OutboxMessage, alert_id)
-        if message is None:
-            raise NotFound(f"no alert {alert_id}")
+        message = get_or_404(db.session, OutboxMessage, alert_id, name="alert")
         if message.channel == "email" and message.status != "sent":
             # rendered at delivery: show the body it will be sent with (rendering is deterministic)
             columns = {column.key: getattr(message, column.key) for column in OutboxMessage.__table__.columns}

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.auth import can_edit_project
-from tracker.db import utcnow
-from tracker.errors import Conflict, Forbidden, NotFound
+from tracker.db import get_or_404, utcnow
+from tracker.errors import Conflict, Forbidden
 from tracker.flags import rules
 from tracker.flags.models import Flag, ScanRun
 from tracker.projects.models import Project
@@ -66,13 +66,7 @@ def with_project(session: so.Session, flags: list[Flag]) -> list[dict]:
 
 
 def get_flag(session: so.Session, flag_id: int, *, for_update: bool = False) -> Flag:
-    stmt = sa.select(Flag).where(Flag.id == flag_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    flag = session.scalar(stmt)
-    if flag is None:
-        raise NotFound(f"no flag with id {flag_id}")
-    return flag
+    return get_or_404(session, Flag, flag_id, name="flag", for_update=for_update)
 
 
 def _editable_flag(session: so.Session, *, actor: User, flag_id: int) -> Flag:
@@ -112,7 +106,4 @@ def list_scans_query() -> sa.Select:
 
 
 def get_scan(session: so.Session, scan_id: int) -> ScanRun:
-    run = session.get(ScanRun, scan_id)
-    if run is None:
-        raise NotFound(f"no scan with id {scan_id}")
-    return run
+    return get_or_404(session, ScanRun, scan_id, name="scan")
