@@ -109,7 +109,9 @@ class ProjectSchema(ma.Schema):
     updated_at = ma.fields.AwareDateTime()
 
 
-class ProjectListArgs(PageArgs):
+class ProjectFilters(ma.Schema):
+    """The projects list's filters, shared by projects.csv."""
+
     stage = ma.fields.String(validate=validate.OneOf(STAGES))
     domain = ma.fields.String(validate=validate.Length(max=64))
     department = ma.fields.String(validate=validate.Length(max=200))
@@ -117,6 +119,10 @@ class ProjectListArgs(PageArgs):
     flagged = ma.fields.Boolean(
         metadata={"description": "Only projects with (true) or without (false) unresolved flags"}
     )
+
+
+class ProjectListArgs(ProjectFilters, PageArgs):
+    pass
 
 
 class TransitionCreateSchema(ma.Schema):

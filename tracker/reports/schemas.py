@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from tracker.fields import Day, PastOrToday, QueryId
+from tracker.fields import Day, PastOrToday
 from tracker.reports.queries import TIMED_STAGES
 from tracker.vocab import BUDGET_STAGES, RULES, STAGES
 
@@ -24,18 +24,6 @@ class PortfolioArgs(ma.Schema):
     )
     domain = ma.fields.String(validate=validate.Length(max=64))
     department = ma.fields.String(validate=validate.Length(max=200))
-
-
-class ProjectsCsvArgs(ma.Schema):
-    """The projects list's filters."""
-
-    stage = ma.fields.String(validate=validate.OneOf(STAGES))
-    domain = ma.fields.String(validate=validate.Length(max=64))
-    department = ma.fields.String(validate=validate.Length(max=200))
-    owner = QueryId(metadata={"description": "Owner's user id"})
-    flagged = ma.fields.Boolean(
-        metadata={"description": "Only projects with (true) or without (false) unresolved flags"}
-    )
 
 
 StageCountsSchema = ma.Schema.from_dict(

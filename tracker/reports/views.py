@@ -7,8 +7,9 @@ from flask_smorest import Blueprint
 from tracker.auth import authenticate, require_sign_in
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.projects.schemas import ProjectFilters
 from tracker.reports import charts, export, formats, queries
-from tracker.reports.schemas import PortfolioArgs, PortfolioSchema, ProjectsCsvArgs
+from tracker.reports.schemas import PortfolioArgs, PortfolioSchema
 
 blp = Blueprint(
     "reports",
@@ -83,7 +84,7 @@ class PortfolioReport(MethodView):
 
 @blp.route("/projects.csv")
 class ProjectsCsv(MethodView):
-    @blp.arguments(ProjectsCsvArgs, location="query")
+    @blp.arguments(ProjectFilters, location="query")
     @blp.response(200, TEXT_DOC, content_type=CSV, description=PROJECTS_CSV_DOC)
     def get(self, args):
         """Every project in one row: owner, stage, days in stage, money per stage, KPIs, open flags.
