@@ -3,6 +3,7 @@ AI use case inventory (../shared/data), so tests run on the text real agencies w
 
 import csv
 import functools
+import io
 import os
 from datetime import date
 from decimal import Decimal
@@ -28,6 +29,16 @@ def federal_use_cases() -> list[dict]:
     """Rows of the real inventory that have a name and a problem statement."""
     with FEDERAL_INVENTORY.open(encoding="utf-8-sig", newline="") as handle:
         return [row for row in csv.DictReader(handle) if row["use_case_name"].strip() and row["problem_solved"].strip()]
+
+
+def federal_inventory_rows(count: int) -> str:
+    """The inventory's header and its first `count` use cases as CSV text (an omb-2025 import body)."""
+    with FEDERAL_INVENTORY.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        rows = [next(reader) for _ in range(count + 1)]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
 
 
 def federal_use_case(n: int) -> dict:

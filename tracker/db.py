@@ -118,10 +118,8 @@ def get_or_404(session: so.Session, model: type, entity_id: int, *, name: str, f
     """The row of `model` with this id, or NotFound naming it; `for_update` locks it (PostgreSQL)."""
     from tracker.errors import NotFound
 
-    stmt = sa.select(model).where(model.id == entity_id)
-    if for_update:
-        stmt = stmt.with_for_update(of=model)
-    row = session.scalar(stmt)
+    # Session.get loads by primary key with a statement SQLAlchemy builds once per model
+    row = session.get(model, entity_id, with_for_update={"of": model} if for_update else None)
     if row is None:
         raise NotFound(f"no {name} with id {entity_id}")
     return row

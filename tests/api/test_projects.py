@@ -142,3 +142,28 @@ def test_only_an_admin_deletes_a_project(manager, admin):
     assert manager.delete(url).status_code == 403
     assert admin.delete(url).status_code == 204
     assert admin.get(url).status_code == 404
+
+
+def test_the_projects_list_says_exactly_what_marshmallow_would_of_federal_inventory_rows(admin, session):
+    # ProjectSchema dumps through FlatSchema's direct lookups: its output must be marshmallow's own
+    import json
+
+    import marshmallow as ma
+    import sqlalchemy as sa
+
+    from tracker.projects.models import Project
+    from tracker.projects.schemas import ProjectSchema
+
+    imported = admin.post(
+        "/api/v1/imports?format=omb-2025",
+        data=factories.federal_inventory_rows(60).encode(),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert imported.status_code == 201 and imported.json["created"] == 60
+
+    listed = admin.get("/api/v1/projects?page_size=100").json
+    reference = ma.Schema.from_dict(dict(ProjectSchema._declared_fields))(many=True)
+    projects = session.scalars(sa.select(Project).order_by(Project.id)).all()
+    assert len(listed) == 60
+    assert listed == json.loads(json.dumps(reference.dump(projects)))
+    assert listed[0]["created_at"].endswith("+00:00") and listed[0]["stage_entered_at"].count("-") == 2

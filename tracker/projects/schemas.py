@@ -1,7 +1,18 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from tracker.fields import Day, Id, NonBlankText, OneOfSetting, PageArgs, PastOrToday, QueryId, StrictBool, Text
+from tracker.fields import (
+    Day,
+    FlatSchema,
+    Id,
+    NonBlankText,
+    OneOfSetting,
+    PageArgs,
+    PastOrToday,
+    QueryId,
+    StrictBool,
+    Text,
+)
 from tracker.projects.rules import missing_registry_fields
 from tracker.vocab import AI_TYPES, STAGES
 
@@ -86,7 +97,7 @@ class TransitionRecordSchema(ma.Schema):
     recorded_at = ma.fields.AwareDateTime()
 
 
-class ProjectSchema(ma.Schema):
+class ProjectSchema(FlatSchema):
     id = ma.fields.Integer()
     key = ma.fields.String()
     title = ma.fields.String()

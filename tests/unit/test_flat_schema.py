@@ -1,0 +1,40 @@
+"""FlatSchema: the direct-lookup dump refuses fields it could not dump as marshmallow does."""
+
+import marshmallow as ma
+import pytest
+
+from tracker.fields import FlatSchema
+
+
+class Point:
+    x = 3
+    label = None
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        ma.fields.Integer(dump_default=0),
+        ma.fields.Function(lambda obj: 1),
+        ma.fields.Integer(attribute="origin.x"),
+    ],
+)
+def test_a_field_it_cannot_dump_by_plain_lookup_is_refused(field):
+    schema = FlatSchema.from_dict({"value": field})()
+    with pytest.raises(TypeError, match="value"):
+        schema.dump(Point())
+
+
+def test_data_keys_and_attributes_are_honoured_and_absent_attributes_left_out():
+    schema = FlatSchema.from_dict(
+        {"x": ma.fields.Integer(data_key="X"), "y": ma.fields.String(attribute="label"), "z": ma.fields.Float()}
+    )()
+    assert (
+        schema.dump(Point())
+        == ma.Schema.from_dict(dict(schema.declared_fields))().dump(Point())
+        == {
+            "X": 3,
+            "y": None,
+        }
+    )
+    assert schema.dump([Point(), Point()], many=True) == [{"X": 3, "y": None}] * 2
