@@ -15,9 +15,11 @@ written when a flag opens (as_of), when its facts change (as_of), and when it re
 previous real scan's as_of: the last day it was seen; `resolved_at` is the resolving scan's as_of).
 """
 
+import gc
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -95,6 +97,21 @@ class _FlagChanges:
     resolutions: list[dict] = field(default_factory=list)  # flag_id
 
 
+@contextmanager
+def _without_gc_pauses() -> Iterator[None]:
+    """No cycle collection while a scan runs. It makes a few hundred thousand small objects (rows,
+    facts, details), none in a cycle, and the collector would walk them again and again as they
+    pile up: a third of the evaluation's time at 100,000 projects. Collection resumes after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_without_gc_pauses()
 def run_scan(
     session: so.Session,
     *,
@@ -133,6 +150,7 @@ def run_scan(
                 "(use a dry run to look at an earlier date)"
             )
         thresholds = rules.Thresholds.from_settings(config)
+        _plan_without_parallel_workers(session)
         report.projects_evaluated, report.findings = _evaluate_portfolio(session, as_of, thresholds)
         changes = _flag_changes(session, report, as_of, last_scan)
         if dry_run:
@@ -181,6 +199,21 @@ def _one_real_scan_at_a_time(session: so.Session) -> None:
         session.execute(sa.update(runs).where(sa.false()).values(as_of=runs.c.as_of))
 
 
+def _plan_without_parallel_workers(session: so.Session) -> None:
+    """PostgreSQL, this transaction only: no parallel workers for the scan's aggregates.
+
+    With them the planner lets each worker build its own hash of every KPI's measurement counts,
+    the same work three times (at 100,000 projects on 2 cores: 1.12 s for the facts query with
+    workers, 0.95 s without)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
+
+
+def _text(column):
+    """An enum column read as the plain text it is stored as: no per-row enum processing."""
+    return sa.type_coerce(column, sa.String())
+
+
 def last_real_scan(session: so.Session) -> date | None:
     """The as_of of the latest real scan: the day every unresolved flag was last seen."""
     return session.scalar(sa.select(sa.func.max(ScanRun.as_of)).where(ScanRun.dry_run.is_(False)))
@@ -208,7 +241,7 @@ def facts_query(as_of: date, window_days: int) -> sa.Select:
     ranked = (
         sa.select(
             st.project_id,
-            st.to_stage.label("stage"),
+            _text(st.to_stage).label("stage"),
             st.effective_date.label("entered_on"),
             sa.func.row_number()
             .over(partition_by=st.project_id, order_by=(st.effective_date.desc(), st.id.desc()))
@@ -327,7 +360,7 @@ def _flag_changes(session: so.Session, report: ScanReport, as_of: date, last_sca
     # and are rewritten once. A dry run writes nothing, so it reads no details.
     details = sa.null() if report.dry_run else sa.cast(Flag.details, sa.Text)
     unresolved = session.connection().execute(
-        sa.select(Flag.id, Flag.project_id, Flag.rule, Flag.status, Flag.snoozed_until, details).where(
+        sa.select(Flag.id, Flag.project_id, _text(Flag.rule), _text(Flag.status), Flag.snoozed_until, details).where(
             Flag.status != "resolved"
         )
     )
