@@ -46,7 +46,7 @@ def register_extensions(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.before_request(refuse_non_json_bodies)
     db.init_app(app)
-    install_audit_trail(db.session.session_factory)
+    install_audit_trail(db.sessionmaker)
     api.init_app(app, spec_kwargs=_spec_kwargs())
     api.register_converter(IdConverter, IdConverter.openapi_schema)
 

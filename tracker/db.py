@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Flask
+from flask import Flask, has_request_context, request
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -78,23 +78,42 @@ def enum_column(enum_name: str, values: tuple[str, ...]) -> sa.Enum:
     return sa.Enum(*values, name=enum_name, native_enum=False, create_constraint=True, length=32)
 
 
+# Requests that only read (handlers of these methods never write)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class Database:
-    """Engine and request-scoped session, bound to the app in init_app."""
+    """Engine and request-scoped session, bound to the app in init_app.
+
+    On PostgreSQL a reading request's session runs in autocommit: each statement is its own
+    snapshot, exactly as under READ COMMITTED in a transaction, without the BEGIN and ROLLBACK
+    round trips (a third of a single project GET's trips to the database). Downloads that
+    stream through a server-side cursor read through a session of their own (`new_session`).
+    """
 
     def __init__(self):
         self.engine: sa.Engine | None = None
-        self._factory = so.sessionmaker(expire_on_commit=False)
-        self.session = so.scoped_session(self._factory)
+        self._read_engine: sa.Engine | None = None
+        self.sessionmaker = so.sessionmaker(expire_on_commit=False)
+        self.session = so.scoped_session(self._request_session)
 
     def init_app(self, app: Flask) -> None:
         url = app.config["DATABASE_URL"]
         self.engine = create_engine(url)
-        self._factory.configure(bind=self.engine)
+        self.sessionmaker.configure(bind=self.engine)
+        self._read_engine = None
+        if self.engine.dialect.name == "postgresql":
+            self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         app.teardown_appcontext(lambda exc: self.session.remove())
 
     def new_session(self) -> so.Session:
         """A session of its own, for work outside a request (scheduler jobs, racing threads)."""
-        return self._factory()
+        return self.sessionmaker()
+
+    def _request_session(self) -> so.Session:
+        if self._read_engine is not None and has_request_context() and request.method in READ_METHODS:
+            return self.sessionmaker(bind=self._read_engine)
+        return self.sessionmaker()
 
 
 def create_engine(url: str) -> sa.Engine:

@@ -141,14 +141,19 @@ class OneOfSetting(validate.OneOf):
         pass
 
 
+# Field types whose dump of None, or of a value already of this Python type, is that value itself
+_DUMPED_AS_IS = {ma.fields.String: str, ma.fields.Integer: int, ma.fields.Boolean: bool}
+
+
 class FlatSchema(ma.Schema):
     """A response schema of plain attributes, dumped without marshmallow's per-field lookup layers.
 
     A page of 50 projects spent more time in Schema.dump than in the database (issue 6). The output
-    is the same: every field still formats its value with its own `_serialize`; only the lookup is
-    a direct getattr, and the plan is made once per schema instance. Only plain fields: no
-    dump_default, no Method/Function fields, no dotted `attribute` paths, no dict inputs
-    (tests/unit/test_flat_schema.py; tests/api/test_projects.py compares a page with marshmallow's own dump).
+    is the same: a value already of its field's JSON type (a str for a String, ...) passes as it
+    is, and every other value is formatted by its field's own `_serialize`; only the lookup is a
+    direct getattr, planned once per schema instance. Only plain fields: no dump_default, no
+    Method/Function fields, no dotted `attribute` paths, no dict inputs (tests/unit/test_flat_schema.py;
+    tests/api/test_projects.py compares a page with marshmallow's own dump).
     """
 
     def _serialize(self, obj, *, many: bool = False):
@@ -158,9 +163,13 @@ class FlatSchema(ma.Schema):
         if plan is None:
             plan = self._dump_plan = [self._plain(name, field) for name, field in self.dump_fields.items()]
         dumped = {}
-        for key, attribute, serialize in plan:
+        for key, attribute, as_is, serialize in plan:
             value = getattr(obj, attribute, ma.missing)
-            if value is not ma.missing:
+            if value is ma.missing:
+                continue
+            if as_is is not None and (value is None or type(value) is as_is):
+                dumped[key] = value
+            else:
                 dumped[key] = serialize(value, attribute, obj)
         return dumped
 
@@ -169,4 +178,7 @@ class FlatSchema(ma.Schema):
         attribute = field.attribute or name
         if not field._CHECK_ATTRIBUTE or field.dump_default is not ma.missing or "." in attribute:
             raise TypeError(f"FlatSchema dumps plain attributes only; {name} is not one")
-        return field.data_key or name, attribute, field._serialize
+        as_is = _DUMPED_AS_IS.get(type(field))
+        if getattr(field, "as_string", False):
+            as_is = None
+        return field.data_key or name, attribute, as_is, field._serialize

@@ -1,6 +1,7 @@
 """HTTP plumbing shared by the views: pagination headers, ETags, Location."""
 
 import math
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import request, url_for
@@ -9,6 +10,8 @@ from werkzeug.routing import BaseConverter, ValidationError
 from tracker.errors import PreconditionFailed, PreconditionRequired, UnsupportedMediaType
 from tracker.fields import MAX_ID
 
+# the characters werkzeug leaves unquoted in a query string (werkzeug.urls._urlencode)
+QUERY_SAFE = "!$'()*,/:;?@"
 PAGINATION_HEADERS = {
     "X-Total-Count": {"description": "Items in all pages", "schema": {"type": "integer"}},
     "X-Total-Pages": {"description": "Number of pages", "schema": {"type": "integer"}},
@@ -44,19 +47,32 @@ class IdConverter(BaseConverter):
 
 
 def paginate(session, stmt: sa.Select, page: int, page_size: int) -> tuple[list, dict]:
-    """One page of `stmt` (already ordered) and the headers that tell the totals."""
-    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    items = list(session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)))
+    """One page of `stmt` (already ordered) and the headers that tell the totals.
+
+    One entity selected: a page of its objects. Several columns (a read-only list): a page of
+    rows, read on the session's connection, past the ORM's loading machinery (read views only:
+    no autoflush), as is the count.
+    """
+    connection = session.connection()
+    total = connection.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    one_page = stmt.limit(page_size).offset((page - 1) * page_size)
+    if len(stmt.column_descriptions) == 1:
+        items = list(session.scalars(one_page))
+    else:
+        items = connection.execute(one_page).all()
     pages = max(1, math.ceil(total / page_size))
     return items, {"X-Total-Count": str(total), "X-Total-Pages": str(pages), "Link": _links(page, pages, page_size)}
 
 
 def _links(page: int, pages: int, page_size: int) -> str:
+    # this request's own path with other page numbers: what url_for would build, without
+    # matching the route four times (werkzeug's own query encoding, `_urlencode`)
+    here = request.script_root + request.path
     args = request.args.to_dict()
 
     def link(number: int, rel: str) -> str:
         args.update(page=number, page_size=page_size)
-        return f'<{url_for(request.endpoint, **request.view_args, **args)}>; rel="{rel}"'
+        return f'<{here}?{urlencode(args, safe=QUERY_SAFE)}>; rel="{rel}"'
 
     parts = [link(1, "first")]
     if page > 1:

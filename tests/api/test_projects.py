@@ -75,6 +75,26 @@ def test_pages_carry_totals_and_links(manager):
     assert 'rel="next"' in page.headers["Link"] and 'rel="prev"' in page.headers["Link"]
 
 
+def test_page_links_keep_the_filters_encoded_as_the_router_builds_them(app, manager):
+    from flask import url_for
+
+    department = "Parks & Recreation / Forestry (Zone 3)"
+    for _ in range(3):
+        factories.ProjectFactory(owner=manager.user, department=department)
+    query = {"department": department, "page": "2", "page_size": "1"}
+    page = manager.get("/api/v1/projects", query_string=query)
+    assert page.json[0]["department"] == department
+
+    with app.test_request_context():
+        expected = [
+            f'<{url_for("projects.Projects", **{**query, "page": number})}>; rel="{rel}"'
+            for number, rel in ((1, "first"), (1, "prev"), (3, "next"), (3, "last"))
+        ]
+    assert page.headers["Link"] == ", ".join(expected)
+    followed = manager.get(expected[2][1 : expected[2].index(">")])
+    assert followed.status_code == 200 and followed.json[0]["department"] == department
+
+
 def test_a_page_size_above_the_cap_is_refused(manager):
     refused = manager.get("/api/v1/projects?page_size=101")
     assert refused.status_code == 422

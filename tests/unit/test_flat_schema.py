@@ -8,6 +8,8 @@ from tracker.fields import FlatSchema
 
 class Point:
     x = 3
+    y = 7
+    z = 1
     label = None
 
 
@@ -25,9 +27,20 @@ def test_a_field_it_cannot_dump_by_plain_lookup_is_refused(field):
         schema.dump(Point())
 
 
+def test_values_of_another_type_are_formatted_by_their_field_as_marshmallow_does():
+    fields = {
+        "x": ma.fields.String(),
+        "as_text": ma.fields.Integer(as_string=True, attribute="y"),
+        "label": ma.fields.Boolean(),
+        "flag": ma.fields.Boolean(attribute="z"),
+    }
+    flat, plain = FlatSchema.from_dict(fields)(), ma.Schema.from_dict(fields)()
+    assert flat.dump(Point()) == plain.dump(Point()) == {"x": "3", "as_text": "7", "label": None, "flag": True}
+
+
 def test_data_keys_and_attributes_are_honoured_and_absent_attributes_left_out():
     schema = FlatSchema.from_dict(
-        {"x": ma.fields.Integer(data_key="X"), "y": ma.fields.String(attribute="label"), "z": ma.fields.Float()}
+        {"x": ma.fields.Integer(data_key="X"), "y": ma.fields.String(attribute="label"), "w": ma.fields.Float()}
     )()
     assert (
         schema.dump(Point())

@@ -12,6 +12,7 @@ a scan telling thousands of owners renders no email inside its transaction.
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date, timedelta
 
@@ -165,12 +166,13 @@ def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items
         }
         for item in sorted(items, key=lambda i: (_kind_order(i["kind"]), i["project"]["key"], i["rule"]))
     ]
+    told = Counter(f["kind"] for f in flags)
     digest = {
         "event": "stall_escalation" if audience == "caio" else "stall_digest",
         "scan": {"id": scan.id, "as_of": as_of.isoformat()},
         "audience": audience,
         "recipient": recipient,
-        "counts": {kind: sum(1 for f in flags if f["kind"] == kind) for kind in (*KINDS, "escalated")},
+        "counts": {kind: told.get(kind, 0) for kind in (*KINDS, "escalated")},
         "flags": flags,
     }
     if audience == "caio":
