@@ -2,7 +2,9 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import sqlalchemy as sa
 from flask import g, request
@@ -41,9 +43,31 @@ def issue_token(session, user: User, name: str = "", expires_at: datetime | None
     return record, token
 
 
+class Actor(Protocol):
+    """Who acts: a User, or the SignedIn user of a request. Services read only these."""
+
+    id: int
+    email: str
+    role: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """The user of this request, as read with the token check (no ORM object: a plain row is
+    all a request needs of its user, and signing in is the one query every request makes)."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    active: bool
+    created_at: datetime
+
+
 # Built once: every request signs in, and building a statement costs more than running this one
 _TOKEN_HOLDER = (
-    sa.select(User)
+    sa.select(User.id, User.email, User.name, User.role, User.active, User.created_at)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(
         ApiToken.token_hash == sa.bindparam("token_hash"),
@@ -54,12 +78,13 @@ _TOKEN_HOLDER = (
 )
 
 
-def user_for_token(session, token: str) -> User | None:
+def user_for_token(session, token: str) -> SignedIn | None:
     """The active user holding this unrevoked, unexpired token, or None."""
-    return session.scalar(_TOKEN_HOLDER, {"token_hash": hash_token(token), "now": utcnow()})
+    row = session.connection().execute(_TOKEN_HOLDER, {"token_hash": hash_token(token), "now": utcnow()}).first()
+    return SignedIn(*row) if row is not None else None
 
 
-def authenticate() -> User:
+def authenticate() -> SignedIn:
     """The signed-in user of this request; 401 without a valid bearer token."""
     if "user" in g:
         return g.user
@@ -75,28 +100,28 @@ def authenticate() -> User:
     return user
 
 
-def require_role(*roles: str) -> User:
+def require_role(*roles: str) -> SignedIn:
     user = authenticate()
     if user.role not in roles:
         raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
     return user
 
 
-def can_edit_project(user: User, owner_id: int) -> bool:
+def can_edit_project(user: Actor, owner_id: int) -> bool:
     """Managers change only what they own; the CAIO office changes everything."""
     if user.role in CAIO_OFFICE:
         return True
     return user.role == "manager" and user.id == owner_id
 
 
-def require_project_editor(owner_id: int) -> User:
+def require_project_editor(owner_id: int) -> SignedIn:
     user = authenticate()
     if not can_edit_project(user, owner_id):
         raise Forbidden("only the project's owner or the CAIO office may change this project")
     return user
 
 
-def require_creator() -> User:
+def require_creator() -> SignedIn:
     return require_role(*OWNER_ROLES)
 
 

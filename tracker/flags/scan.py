@@ -27,6 +27,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.alerts.digest import queue_alerts
+from tracker.auth import Actor
 from tracker.budgets.models import BudgetLine
 from tracker.db import utcnow
 from tracker.errors import Conflict, Invalid
@@ -34,7 +35,6 @@ from tracker.flags import rules
 from tracker.flags.models import Flag, ScanRun
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects.models import Project, StageTransition
-from tracker.users.models import User
 from tracker.vocab import ACTIVE_STAGES
 
 TRIGGERS = ("api", "cli", "scheduler")
@@ -118,7 +118,7 @@ def run_scan(
     as_of: date | None,
     dry_run: bool,
     trigger: str,
-    actor: User | None,
+    actor: Actor | None,
     config: Mapping,
 ) -> ScanReport:
     """Scan the portfolio as of `as_of` (default today, UTC); a dry run writes nothing.

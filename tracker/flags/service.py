@@ -11,13 +11,12 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.auth import can_edit_project
+from tracker.auth import Actor, can_edit_project
 from tracker.db import get_or_404, utcnow
 from tracker.errors import Conflict, Forbidden
 from tracker.flags import rules
 from tracker.flags.models import Flag, ScanRun
 from tracker.projects.models import Project
-from tracker.users.models import User
 
 FLAG_COLUMNS = [column.key for column in Flag.__table__.columns]
 
@@ -69,7 +68,7 @@ def get_flag(session: so.Session, flag_id: int, *, for_update: bool = False) -> 
     return get_or_404(session, Flag, flag_id, name="flag", for_update=for_update)
 
 
-def _editable_flag(session: so.Session, *, actor: User, flag_id: int) -> Flag:
+def _editable_flag(session: so.Session, *, actor: Actor, flag_id: int) -> Flag:
     """The flag, locked, once the actor may handle it and it is not resolved."""
     flag = get_flag(session, flag_id, for_update=True)
     owner_id = session.scalar(sa.select(Project.owner_id).where(Project.id == flag.project_id))
@@ -80,7 +79,7 @@ def _editable_flag(session: so.Session, *, actor: User, flag_id: int) -> Flag:
     return flag
 
 
-def acknowledge(session: so.Session, *, actor: User, flag_id: int) -> Flag:
+def acknowledge(session: so.Session, *, actor: Actor, flag_id: int) -> Flag:
     """Acknowledged flags stay unresolved but get no reminders; acknowledging twice changes nothing."""
     flag = _editable_flag(session, actor=actor, flag_id=flag_id)
     if flag.status != "acknowledged":
@@ -91,7 +90,7 @@ def acknowledge(session: so.Session, *, actor: User, flag_id: int) -> Flag:
     return flag
 
 
-def snooze(session: so.Session, *, actor: User, flag_id: int, until: date, reason: str) -> Flag:
+def snooze(session: so.Session, *, actor: Actor, flag_id: int, until: date, reason: str) -> Flag:
     """No reminders until `until`; the first scan on or after that date opens the flag again."""
     flag = _editable_flag(session, actor=actor, flag_id=flag_id)
     flag.status = "snoozed"

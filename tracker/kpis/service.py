@@ -7,11 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.auth import Actor
 from tracker.db import get_or_404, utcnow
 from tracker.errors import Invalid
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects.models import Project
-from tracker.users.models import User
 
 PROGRESS_PLACES = Decimal("0.0001")
 
@@ -131,7 +131,7 @@ def list_measurements_query(kpi_id: int) -> sa.Select:
     )
 
 
-def record_measurement(session: so.Session, *, actor: User, kpi: Kpi, data: dict) -> Measurement:
+def record_measurement(session: so.Session, *, actor: Actor, kpi: Kpi, data: dict) -> Measurement:
     measurement = Measurement(kpi_id=kpi.id, recorded_by_id=actor.id, **data)
     session.add(measurement)
     session.commit()

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 import sqlalchemy.orm.exc as so_exc
 
-from tracker.auth import can_edit_project
+from tracker.auth import Actor, can_edit_project
 from tracker.budgets.models import BudgetLine
 from tracker.db import get_or_404, utcnow
 from tracker.errors import Forbidden, Invalid, PreconditionFailed
@@ -52,7 +52,7 @@ def list_projects_query(
     return stmt
 
 
-def _check_owner(session: so.Session, actor: User, owner_id: int) -> None:
+def _check_owner(session: so.Session, actor: Actor, owner_id: int) -> None:
     if owner_id != actor.id and actor.role not in CAIO_OFFICE:
         raise Forbidden("only the CAIO office (caio, admin) may give a project another owner")
     owner = session.get(User, owner_id)
@@ -60,7 +60,7 @@ def _check_owner(session: so.Session, actor: User, owner_id: int) -> None:
         raise Invalid({"owner_id": "Must be an active user with the role manager, caio or admin."})
 
 
-def create_project(session: so.Session, *, actor: User, data: dict) -> Project:
+def create_project(session: so.Session, *, actor: Actor, data: dict) -> Project:
     owner_id = data.pop("owner_id", actor.id)
     _check_owner(session, actor, owner_id)
     today = utcnow().date()
@@ -83,7 +83,7 @@ def create_project(session: so.Session, *, actor: User, data: dict) -> Project:
     return project
 
 
-def update_project(session: so.Session, *, actor: User, project: Project, changes: dict) -> Project:
+def update_project(session: so.Session, *, actor: Actor, project: Project, changes: dict) -> Project:
     if "owner_id" in changes and changes["owner_id"] != project.owner_id:
         _check_owner(session, actor, changes["owner_id"])
     for name, value in changes.items():
@@ -141,7 +141,7 @@ def gate_evidence(session: so.Session, project_id: int) -> rules.GateEvidence:
 def record_transition(
     session: so.Session,
     *,
-    actor: User,
+    actor: Actor,
     project_id: int,
     to_stage: str,
     rationale: str,

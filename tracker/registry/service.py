@@ -21,6 +21,7 @@ from flask import current_app
 
 from tracker.audit.models import AuditEvent
 from tracker.audit.trail import UNRECORDED
+from tracker.auth import Actor
 from tracker.db import utcnow
 from tracker.errors import DomainError, NotFound
 from tracker.projects.models import Project, StageTransition
@@ -144,8 +145,8 @@ def import_projects(
     *,
     fmt: str,
     lines: Iterable[str],
-    actor: User | None,
-    default_owner: User | None,
+    actor: Actor | None,
+    default_owner: Actor | None,
     source: str,
     progress: Callable[[list], AbstractContextManager[Iterable]] = nullcontext,
 ) -> dict:
@@ -236,7 +237,7 @@ def _users_by_email(session: so.Session, emails: Iterable[str]) -> dict[str, Use
     return users
 
 
-def _may_own(user: User | None) -> bool:
+def _may_own(user: Actor | None) -> bool:
     return user is not None and user.active and user.role in OWNER_ROLES
 
 
@@ -254,7 +255,7 @@ def _project_defaults(today: date) -> dict:
 
 
 def _plan_tracker(
-    session: so.Session, *, rows: list[tuple[int, dict]], summary: ImportSummary, default_owner: User | None, progress
+    session: so.Session, *, rows: list[tuple[int, dict]], summary: ImportSummary, default_owner: Actor | None, progress
 ) -> list[_Planned]:
     """Validate every row of the tracker format; refuse them all if any is wrong."""
     schema = TrackerRowSchema()
@@ -299,7 +300,7 @@ def _plan_tracker(
 
 
 def _plan_omb(
-    session: so.Session, *, rows: list[tuple[int, dict]], summary: ImportSummary, default_owner: User | None, progress
+    session: so.Session, *, rows: list[tuple[int, dict]], summary: ImportSummary, default_owner: Actor | None, progress
 ) -> list[_Planned]:
     """Map the federal inventory's rows onto projects, counting every value that needed a fallback."""
     keys = _assign_keys(rows, summary)
@@ -447,7 +448,7 @@ class _OmbMapper:
         return parsed
 
 
-def _write(session: so.Session, planned: list[_Planned], summary: ImportSummary, *, actor: User | None) -> None:
+def _write(session: so.Session, planned: list[_Planned], summary: ImportSummary, *, actor: Actor | None) -> None:
     """Insert the projects and their first history entries in bulk, with their audit events."""
     now = utcnow()
     who = _who(session, now)
