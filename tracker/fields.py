@@ -3,6 +3,7 @@
 import re
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 
 import marshmallow as ma
 from flask import current_app, has_app_context
@@ -162,9 +163,9 @@ class FlatSchema(ma.Schema):
         plan = self.__dict__.get("_dump_plan")
         if plan is None:
             plan = self._dump_plan = [self._plain(name, field) for name, field in self.dump_fields.items()]
+            self._row_getters = {}
         dumped = {}
-        for key, attribute, as_is, serialize in plan:
-            value = getattr(obj, attribute, ma.missing)
+        for (key, attribute, as_is, serialize), value in zip(plan, self._values(obj, plan), strict=True):
             if value is ma.missing:
                 continue
             if as_is is not None and (value is None or type(value) is as_is):
@@ -172,6 +173,21 @@ class FlatSchema(ma.Schema):
             else:
                 dumped[key] = serialize(value, attribute, obj)
         return dumped
+
+    def _values(self, obj, plan: list[tuple]):
+        """The plan's attributes of `obj`, in order. A SQLAlchemy Row holding all of them is read
+        by position, with one getter per row shape (attribute lookups on rows are slow)."""
+        fields = getattr(obj, "_fields", None)
+        if isinstance(fields, tuple):
+            getter = self._row_getters.get(fields)
+            if getter is None and fields not in self._row_getters:
+                names = [attribute for _, attribute, _, _ in plan]
+                getter = itemgetter(*(fields.index(name) for name in names)) if set(names) <= set(fields) else None
+                self._row_getters[fields] = getter
+            if getter is not None:
+                values = getter(obj)
+                return values if len(plan) > 1 else (values,)
+        return [getattr(obj, attribute, ma.missing) for _, attribute, _, _ in plan]
 
     @staticmethod
     def _plain(name: str, field: ma.fields.Field) -> tuple:

@@ -51,3 +51,24 @@ def test_data_keys_and_attributes_are_honoured_and_absent_attributes_left_out():
         }
     )
     assert schema.dump([Point(), Point()], many=True) == [{"X": 3, "y": None}] * 2
+
+
+def test_rows_are_read_by_position_and_say_what_marshmallow_says():
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT 'a' AS label, 3 AS x, 1 AS z UNION ALL SELECT NULL, 4, 0")).all()
+        narrow = connection.execute(sa.text("SELECT 5 AS x")).all()
+    fields = {"x": ma.fields.String(), "flag": ma.fields.Boolean(attribute="z"), "label": ma.fields.String()}
+    flat, plain = FlatSchema.from_dict(fields)(many=True), ma.Schema.from_dict(fields)(many=True)
+    assert (
+        flat.dump(rows)
+        == plain.dump(rows)
+        == [
+            {"x": "3", "flag": True, "label": "a"},
+            {"x": "4", "flag": False, "label": None},
+        ]
+    )
+    # a row without some of the attributes: those are left out, as of an object without them
+    assert flat.dump(narrow) == [{"x": "5"}]

@@ -17,7 +17,7 @@ blp.before_request(require_sign_in)
 
 @blp.route("/alerts")
 class Alerts(MethodView):
-    @blp.arguments(AlertListArgs, location="query")
+    @blp.arguments(AlertListArgs(), location="query")
     @blp.response(200, AlertSchema(many=True), headers=PAGINATION_HEADERS)
     def get(self, args):
         """List alert messages, newest first, filtered by status, channel or scan (caio, admin)."""

@@ -39,7 +39,7 @@ class AuditEventSchema(ma.Schema):
 
 @blp.route("/audit")
 class Audit(MethodView):
-    @blp.arguments(AuditArgs, location="query")
+    @blp.arguments(AuditArgs(), location="query")
     @blp.response(200, AuditEventSchema(many=True), headers=PAGINATION_HEADERS)
     def get(self, args):
         """The audit trail, newest first, filtered by project, actor or entity (caio, admin)."""

@@ -27,7 +27,7 @@ def _require_editor_of_line(line_id: int):
 
 @blp.route("/projects/<id:project_id>/budget-lines")
 class ProjectBudgetLines(MethodView):
-    @blp.arguments(BudgetLineListArgs, location="query")
+    @blp.arguments(BudgetLineListArgs(), location="query")
     @blp.response(200, BudgetLineSchema(many=True), headers=PAGINATION_HEADERS)
     def get(self, args, project_id):
         """A project's budget lines, filtered by stage, fiscal year or status; oldest first."""
@@ -37,7 +37,7 @@ class ProjectBudgetLines(MethodView):
         items, headers = paginate(db.session, stmt, page, page_size)
         return items, 200, headers
 
-    @blp.arguments(BudgetLineCreateSchema)
+    @blp.arguments(BudgetLineCreateSchema())
     @blp.response(201, BudgetLineSchema, headers=LOCATION_HEADER)
     def post(self, data, project_id):
         """Add a budget line to a project (its owner, caio, admin).
@@ -61,7 +61,7 @@ class BudgetLine(MethodView):
         """Read one budget line; amounts carry exactly their currency's decimals."""
         return service.get_budget_line(db.session, line_id)
 
-    @blp.arguments(BudgetLinePatchSchema)
+    @blp.arguments(BudgetLinePatchSchema())
     @blp.response(200, BudgetLineSchema)
     def patch(self, changes, line_id):
         """Change a budget line (its project's owner, caio, admin), e.g. approve it.

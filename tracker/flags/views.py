@@ -28,7 +28,7 @@ def _shown(flag):
 
 @blp.route("/flags")
 class Flags(MethodView):
-    @blp.arguments(FlagListArgs, location="query")
+    @blp.arguments(FlagListArgs(), location="query")
     @blp.response(200, FlagSchema(many=True), headers=PAGINATION_HEADERS)
     def get(self, args):
         """List flags, filtered by rule, status, project or owner, each explained in plain words."""
@@ -56,7 +56,7 @@ class FlagAcknowledgement(MethodView):
 
 @blp.route("/flags/<id:flag_id>/snooze")
 class FlagSnooze(MethodView):
-    @blp.arguments(SnoozeSchema)
+    @blp.arguments(SnoozeSchema())
     @blp.response(200, FlagSchema)
     def post(self, data, flag_id):
         """Snooze a flag until a later date, with a reason (its project's owner, caio, admin).
@@ -70,14 +70,14 @@ class FlagSnooze(MethodView):
 
 @blp.route("/scans")
 class Scans(MethodView):
-    @blp.arguments(PageArgs, location="query")
+    @blp.arguments(PageArgs(), location="query")
     @blp.response(200, ScanSchema(many=True), headers=PAGINATION_HEADERS)
     def get(self, args):
         """The history of recorded scans, latest as_of first."""
         items, headers = paginate(db.session, service.list_scans_query(), args["page"], args["page_size"])
         return items, 200, headers
 
-    @blp.arguments(ScanCreateSchema)
+    @blp.arguments(ScanCreateSchema())
     @blp.response(201, ScanReportSchema, headers=LOCATION_HEADER)
     @blp.alt_response(200, schema=ScanReportSchema, description="A dry run: the same report, not recorded (id null)")
     def post(self, data):

@@ -33,7 +33,7 @@ def _with_status(kpi):
 
 @blp.route("/projects/<id:project_id>/kpis")
 class ProjectKpis(MethodView):
-    @blp.arguments(KpiListArgs, location="query")
+    @blp.arguments(KpiListArgs(), location="query")
     @blp.response(200, KpiSchema(many=True), headers=PAGINATION_HEADERS)
     def get(self, args, project_id):
         """A project's KPIs, with their latest value, progress and whether they are overdue."""
@@ -42,7 +42,7 @@ class ProjectKpis(MethodView):
         items, headers = paginate(db.session, service.list_kpis_query(project_id, **args), page, page_size)
         return service.with_status(db.session, items), 200, headers
 
-    @blp.arguments(KpiCreateSchema)
+    @blp.arguments(KpiCreateSchema())
     @blp.response(201, KpiSchema, headers=LOCATION_HEADER)
     def post(self, data, project_id):
         """Add a KPI to a project (its owner, caio, admin).
@@ -63,7 +63,7 @@ class Kpi(MethodView):
         """Read one KPI, with its latest value, progress and whether it is overdue."""
         return _with_status(service.get_kpi(db.session, kpi_id))
 
-    @blp.arguments(KpiPatchSchema)
+    @blp.arguments(KpiPatchSchema())
     @blp.response(200, KpiSchema)
     def patch(self, changes, kpi_id):
         """Change a KPI (its project's owner, caio, admin); send null to clear a baseline or target."""
@@ -79,7 +79,7 @@ class Kpi(MethodView):
 
 @blp.route("/kpis/<id:kpi_id>/measurements")
 class KpiMeasurements(MethodView):
-    @blp.arguments(PageArgs, location="query")
+    @blp.arguments(PageArgs(), location="query")
     @blp.response(200, MeasurementSchema(many=True), headers=PAGINATION_HEADERS)
     def get(self, args, kpi_id):
         """A KPI's measurements, newest first (by measured_on, then the one recorded last)."""
@@ -88,7 +88,7 @@ class KpiMeasurements(MethodView):
         items, headers = paginate(db.session, stmt, args["page"], args["page_size"])
         return items, 200, headers
 
-    @blp.arguments(MeasurementCreateSchema)
+    @blp.arguments(MeasurementCreateSchema())
     @blp.response(201, MeasurementSchema, headers=LOCATION_HEADER)
     def post(self, data, kpi_id):
         """Record a measurement of a KPI (its project's owner, caio, admin); measured_on not in the future."""

@@ -36,7 +36,7 @@ def _with_etag(project):
 
 @blp.route("/projects")
 class Projects(MethodView):
-    @blp.arguments(ProjectListArgs, location="query")
+    @blp.arguments(ProjectListArgs(), location="query")
     @blp.response(200, ProjectSchema(many=True), headers=PAGINATION_HEADERS)
     def get(self, args):
         """List projects, filtered by stage, domain, department, owner or open flags."""
@@ -46,7 +46,7 @@ class Projects(MethodView):
         items, headers = paginate(db.session, rows, page, page_size)
         return items, 200, headers
 
-    @blp.arguments(ProjectCreateSchema)
+    @blp.arguments(ProjectCreateSchema())
     @blp.response(201, ProjectSchema, headers={**LOCATION_HEADER, **ETAG_HEADER})
     def post(self, data):
         """Create a project (manager, caio, admin); its history starts with this stage.
@@ -69,7 +69,7 @@ class Project(MethodView):
         return _with_etag(service.get_project(db.session, project_id))
 
     @blp.doc(parameters=[IF_MATCH_PARAMETER])
-    @blp.arguments(ProjectPatchSchema)
+    @blp.arguments(ProjectPatchSchema())
     @blp.response(200, ProjectSchema, headers=ETAG_HEADER)
     def patch(self, changes, project_id):
         """Change a project's fields (its owner, caio, admin); needs If-Match.
@@ -90,7 +90,7 @@ class Project(MethodView):
 
 @blp.route("/projects/<id:project_id>/transitions")
 class ProjectTransitions(MethodView):
-    @blp.arguments(PageArgs, location="query")
+    @blp.arguments(PageArgs(), location="query")
     @blp.response(200, TransitionRecordSchema(many=True), headers=PAGINATION_HEADERS)
     def get(self, args, project_id):
         """The project's stage history, oldest decision first."""
@@ -99,7 +99,7 @@ class ProjectTransitions(MethodView):
         items, headers = paginate(db.session, service.history_query(project_id), args["page"], args["page_size"])
         return items, 200, headers
 
-    @blp.arguments(TransitionCreateSchema)
+    @blp.arguments(TransitionCreateSchema())
     @blp.response(201, TransitionRecordSchema, headers=LOCATION_HEADER)
     def post(self, data, project_id):
         """Record a stage decision (owner, caio, admin).

@@ -77,7 +77,7 @@ def csv_download(columns: Iterable[str], rows: Iterable, filename: str, *, final
 @blp.route("/registry")
 class Registry(MethodView):
     @blp.doc(security=[])
-    @blp.arguments(RegistryListArgs, location="query")
+    @blp.arguments(RegistryListArgs(), location="query")
     @blp.response(200, RegistryEntrySchema(many=True), headers={**PAGINATION_HEADERS, **CACHE_HEADERS})
     @blp.alt_response(
         200,
@@ -155,7 +155,7 @@ class Imports(MethodView):
             "content": {"text/csv": {"schema": {"type": "string"}}},
         }
     )
-    @imports_blp.arguments(ImportArgs, location="query")
+    @imports_blp.arguments(ImportArgs(), location="query")
     @imports_blp.response(201, ImportSummarySchema, headers=LOCATION_HEADER)
     @imports_blp.alt_response(413, schema=ErrorSchema, description="The body is larger than MAX_IMPORT_BYTES")
     @imports_blp.alt_response(415, schema=ErrorSchema, description="The body is not sent as text/csv")

@@ -45,7 +45,7 @@ def _csv_response(chunks, filename: str) -> Response:
 
 @blp.route("/portfolio")
 class PortfolioReport(MethodView):
-    @blp.arguments(PortfolioArgs, location="query")
+    @blp.arguments(PortfolioArgs(), location="query")
     @blp.response(200, PortfolioSchema, description=PORTFOLIO_DOC)
     @blp.alt_response(200, schema=TEXT_DOC, content_type=CSV, description=PORTFOLIO_DOC, success=True)
     @blp.alt_response(200, schema=TEXT_DOC, content_type=HTML, description=PORTFOLIO_DOC, success=True)
@@ -84,7 +84,7 @@ class PortfolioReport(MethodView):
 
 @blp.route("/projects.csv")
 class ProjectsCsv(MethodView):
-    @blp.arguments(ProjectFilters, location="query")
+    @blp.arguments(ProjectFilters(), location="query")
     @blp.response(200, TEXT_DOC, content_type=CSV, description=PROJECTS_CSV_DOC)
     def get(self, args):
         """Every project in one row: owner, stage, days in stage, money per stage, KPIs, open flags.

@@ -33,7 +33,7 @@ class Me(MethodView):
 
 @blp.route("/users")
 class Users(MethodView):
-    @blp.arguments(UserListArgs, location="query")
+    @blp.arguments(UserListArgs(), location="query")
     @blp.response(200, UserSchema(many=True), headers=PAGINATION_HEADERS)
     def get(self, args):
         """List users (admin)."""
@@ -46,7 +46,7 @@ class Users(MethodView):
         items, headers = paginate(db.session, stmt, args["page"], args["page_size"])
         return items, 200, headers
 
-    @blp.arguments(UserCreateSchema)
+    @blp.arguments(UserCreateSchema())
     @blp.response(201, UserSchema, headers=LOCATION_HEADER)
     def post(self, data):
         """Create a user (admin); issue them a token with POST /users/{id}/tokens."""
@@ -63,7 +63,7 @@ class UserById(MethodView):
         require_role("admin")
         return service.get_user(db.session, user_id)
 
-    @blp.arguments(UserPatchSchema)
+    @blp.arguments(UserPatchSchema())
     @blp.response(200, UserSchema)
     def patch(self, changes, user_id):
         """Change a user's role, name or active state (admin); an inactive user's tokens stop working."""
@@ -73,7 +73,7 @@ class UserById(MethodView):
 
 @blp.route("/users/<id:user_id>/tokens")
 class Tokens(MethodView):
-    @blp.arguments(PageArgs, location="query")
+    @blp.arguments(PageArgs(), location="query")
     @blp.response(200, TokenSchema(many=True), headers=PAGINATION_HEADERS)
     def get(self, args, user_id):
         """A user's tokens, without their secrets (admin)."""
@@ -83,7 +83,7 @@ class Tokens(MethodView):
         items, headers = paginate(db.session, stmt, args["page"], args["page_size"])
         return items, 200, headers
 
-    @blp.arguments(TokenCreateSchema)
+    @blp.arguments(TokenCreateSchema())
     @blp.response(201, NewTokenSchema, headers=LOCATION_HEADER)
     def post(self, data, user_id):
         """Issue a token (admin); the answer's `token` is shown this once."""
