@@ -158,14 +158,22 @@ class FlatSchema(ma.Schema):
     """
 
     def _serialize(self, obj, *, many: bool = False):
-        if many and obj is not None:
-            return [self._serialize(item) for item in obj]
         plan = self.__dict__.get("_dump_plan")
         if plan is None:
             plan = self._dump_plan = [self._plain(name, field) for name, field in self.dump_fields.items()]
-            self._row_getters = {}
+        if not many:
+            return self._dump_one(obj, plan, self._reader(obj, plan))
+        if obj is None:
+            return None
+        items = list(obj)
+        # the rows of one result share their columns: one reader for the whole list
+        read = self._reader(items[0], plan) if items else None
+        return [self._dump_one(item, plan, read) for item in items]
+
+    @staticmethod
+    def _dump_one(obj, plan: list[tuple], read) -> dict:
         dumped = {}
-        for (key, attribute, as_is, serialize), value in zip(plan, self._values(obj, plan), strict=True):
+        for (key, attribute, as_is, serialize), value in zip(plan, read(obj), strict=True):
             if value is ma.missing:
                 continue
             if as_is is not None and (value is None or type(value) is as_is):
@@ -174,20 +182,16 @@ class FlatSchema(ma.Schema):
                 dumped[key] = serialize(value, attribute, obj)
         return dumped
 
-    def _values(self, obj, plan: list[tuple]):
-        """The plan's attributes of `obj`, in order. A SQLAlchemy Row holding all of them is read
-        by position, with one getter per row shape (attribute lookups on rows are slow)."""
-        fields = getattr(obj, "_fields", None)
-        if isinstance(fields, tuple):
-            getter = self._row_getters.get(fields)
-            if getter is None and fields not in self._row_getters:
-                names = [attribute for _, attribute, _, _ in plan]
-                getter = itemgetter(*(fields.index(name) for name in names)) if set(names) <= set(fields) else None
-                self._row_getters[fields] = getter
-            if getter is not None:
-                values = getter(obj)
-                return values if len(plan) > 1 else (values,)
-        return [getattr(obj, attribute, ma.missing) for _, attribute, _, _ in plan]
+    @staticmethod
+    def _reader(sample, plan: list[tuple]):
+        """A function giving the plan's attributes of an object like `sample`, in order. A
+        SQLAlchemy Row with all of them is read by position (attribute lookups on rows are slow)."""
+        names = [attribute for _, attribute, _, _ in plan]
+        fields = getattr(sample, "_fields", None)
+        if isinstance(fields, tuple) and set(names) <= set(fields):
+            by_position = itemgetter(*(fields.index(name) for name in names))
+            return by_position if len(names) > 1 else lambda row: (by_position(row),)
+        return lambda obj: [getattr(obj, name, ma.missing) for name in names]
 
     @staticmethod
     def _plain(name: str, field: ma.fields.Field) -> tuple:

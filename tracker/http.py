@@ -46,20 +46,17 @@ class IdConverter(BaseConverter):
         return str(value)
 
 
-def paginate(session, stmt: sa.Select, page: int, page_size: int) -> tuple[list, dict]:
+def paginate(session, stmt: sa.Select, page: int, page_size: int, *, rows: bool = False) -> tuple[list, dict]:
     """One page of `stmt` (already ordered) and the headers that tell the totals.
 
-    One entity selected: a page of its objects. Several columns (a read-only list): a page of
-    rows, read on the session's connection, past the ORM's loading machinery (read views only:
-    no autoflush), as is the count.
+    `stmt` selects one entity: a page of its objects. `rows` (a read-only list selecting
+    columns): a page of rows, read on the session's connection past the ORM's loading machinery
+    (read views only: no autoflush), as is the count.
     """
     connection = session.connection()
     total = connection.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     one_page = stmt.limit(page_size).offset((page - 1) * page_size)
-    if len(stmt.column_descriptions) == 1:
-        items = list(session.scalars(one_page))
-    else:
-        items = connection.execute(one_page).all()
+    items = connection.execute(one_page).all() if rows else list(session.scalars(one_page))
     pages = max(1, math.ceil(total / page_size))
     return items, {"X-Total-Count": str(total), "X-Total-Pages": str(pages), "Link": _links(page, pages, page_size)}
 

@@ -23,21 +23,22 @@ def get_project(session: so.Session, project_id: int, *, for_update: bool = Fals
     return get_or_404(session, Project, project_id, name="project", for_update=for_update)
 
 
-def as_rows(stmt: sa.Select) -> sa.Select:
-    """The same projects query selecting their columns, not ORM objects: for read-only lists
-    (ProjectSchema dumps rows as well; a page of 50 loads in half the time)."""
-    return stmt.with_only_columns(*Project.__table__.c)
+# Read-only lists select the columns, not ORM objects: ProjectSchema dumps rows as well, and a
+# page of 50 loads in half the time. Built once: 21 columns cost more to build than to run.
+_PROJECT_ROWS = sa.select(*Project.__table__.c).order_by(Project.id)
 
 
 def list_projects_query(
     *,
+    rows: bool = False,
     stage: str | None = None,
     domain: str | None = None,
     department: str | None = None,
     owner: int | None = None,
     flagged: bool | None = None,
 ) -> sa.Select:
-    stmt = sa.select(Project).order_by(Project.id)
+    """Projects by id, filtered; `rows`: as plain rows (read-only lists), else as ORM objects."""
+    stmt = _PROJECT_ROWS if rows else sa.select(Project).order_by(Project.id)
     for column, value in (
         (Project.stage, stage),
         (Project.domain, domain),

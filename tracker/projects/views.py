@@ -42,8 +42,8 @@ class Projects(MethodView):
         """List projects, filtered by stage, domain, department, owner or open flags."""
         authenticate()
         page, page_size = args.pop("page"), args.pop("page_size")
-        rows = service.as_rows(service.list_projects_query(**args))
-        items, headers = paginate(db.session, rows, page, page_size)
+        query = service.list_projects_query(rows=True, **args)
+        items, headers = paginate(db.session, query, page, page_size, rows=True)
         return items, 200, headers
 
     @blp.arguments(ProjectCreateSchema())
