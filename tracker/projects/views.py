@@ -66,7 +66,7 @@ class Project(MethodView):
     def get(self, project_id):
         """Read one project; its ETag goes in If-Match when you change it."""
         authenticate()
-        return _with_etag(service.get_project(db.session, project_id))
+        return _with_etag(service.read_project(db.session, project_id))
 
     @blp.doc(parameters=[IF_MATCH_PARAMETER])
     @blp.arguments(ProjectPatchSchema())
@@ -95,7 +95,7 @@ class ProjectTransitions(MethodView):
     def get(self, args, project_id):
         """The project's stage history, oldest decision first."""
         authenticate()
-        service.get_project(db.session, project_id)
+        service.read_project(db.session, project_id)
         items, headers = paginate(db.session, service.history_query(project_id), args["page"], args["page_size"])
         return items, 200, headers
 
