@@ -466,3 +466,44 @@ def test_a_change_in_a_flags_facts_rewrites_its_details_and_last_seen(scan, stat
     (after,) = flags_of(project)
     assert (after.id, after.last_seen_at) == (before.id, date(2025, 2, 5))
     assert after.details == {**before.details, "kpis": {"input": 1, "output": 1, "outcome": 0}}
+
+
+def test_every_projects_current_stage_is_its_newest_decision_which_the_scan_reads_for_later_dates(admin, caio, session):
+    # facts_query takes the stage of a project entered on or before as_of from the project row,
+    # not the history: that holds only while the row mirrors the newest decision, whoever wrote it
+    imported = admin.post(
+        "/api/v1/imports?format=omb-2025",
+        data=factories.federal_inventory_rows(120).encode(),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert imported.status_code == 201
+    moved = 0
+    for project in admin.get("/api/v1/projects?stage=poc&page_size=20").json:
+        path = f"/api/v1/projects/{project['id']}/transitions"
+        decided = caio.post(
+            path, json={"to_stage": "pilot", "rationale": "Pilot approved.", "override_reason": "Test."}
+        )
+        assert decided.status_code == 201, decided.json
+        moved += 1
+    assert moved == 20
+
+    st = StageTransition
+    newest = sa.select(
+        st.project_id,
+        st.to_stage,
+        st.effective_date,
+        sa.func.row_number()
+        .over(partition_by=st.project_id, order_by=(st.effective_date.desc(), st.id.desc()))
+        .label("n"),
+    ).subquery()
+    history = {
+        (project_id, stage, entered)
+        for project_id, stage, entered, n in session.execute(sa.select(newest)).all()
+        if n == 1
+    }
+    current = {tuple(row) for row in session.execute(sa.select(Project.id, Project.stage, Project.stage_entered_at))}
+    assert len(current) == 120 and current == history
+
+    # as of today every stage was entered on or before as_of: the scan reads them all from the rows
+    active = sum(1 for _, stage, _ in current if stage in ("poc", "pilot", "rollout"))
+    assert caio.post("/api/v1/scans", json={"dry_run": True}).json["projects_evaluated"] == active
