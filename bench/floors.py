@@ -111,6 +111,24 @@ VALUES (:project_id, :rule, 'open', :as_of, :as_of, '{}', false)
 FLAG_RESOLVE = """
 UPDATE flags SET status = 'resolved', resolved_at = :as_of, last_seen_at = :last_seen WHERE id = :id
 """
+# after the resolutions: the snoozes that have run out (of flags still true)
+FLAG_REOPEN = "UPDATE flags SET status = 'open' WHERE status = 'snoozed' AND snoozed_until <= :as_of"
+# the owners' notices: claim what is new, due for a reminder or newly resolved, one message per owner
+ALERT_CLAIMS = (
+    """UPDATE flags SET last_alerted_on = :as_of
+       WHERE status = 'open' AND (last_alerted_on IS NULL OR last_alerted_on <= :remind_before)""",
+    "UPDATE flags SET resolution_alerted = true WHERE status = 'resolved' AND NOT resolution_alerted",
+)
+TOLD_OWNERS = """
+SELECT u.email, count(*) FROM flags f JOIN projects p ON p.id = f.project_id JOIN users u ON u.id = p.owner_id
+WHERE (f.status = 'open' AND f.last_alerted_on = :as_of) OR (f.status = 'resolved' AND f.resolved_at = :as_of)
+GROUP BY u.email
+"""
+OUTBOX_INSERT = """
+INSERT INTO outbox_messages (channel, recipient, subject, body_text, body_html, payload, message_id, status,
+                             attempts, next_attempt_at, created_at)
+VALUES ('email', :recipient, :subject, '', '', {payload}, :message_id, 'pending', 0, :now, :now)
+"""
 SCAN_RUN_INSERT = """
 INSERT INTO scan_runs (as_of, dry_run, trigger, started_at, duration_ms, projects_evaluated, flags_opened,
                        flags_refreshed, flags_resolved, alerts_queued)
@@ -118,11 +136,15 @@ VALUES (:as_of, false, 'cli', :started_at, 0, 0, :opened, :refreshed, :resolved,
 """
 
 
-def real_scan(raw, dialect: str, as_of: date, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> set[tuple[int, str]]:
+def real_scan(
+    raw, dialect: str, as_of: date, thresholds: Thresholds = DEFAULT_THRESHOLDS, *, remind_days: int = 7
+) -> tuple[set[tuple[int, str]], int]:
     """A real scan's least work, in one transaction: the finding SQL, the unresolved flags' keys,
-    INSERT the newly opened flags, UPDATE the resolved ones, INSERT the scan_runs row, commit.
-    Not done here (the application does them): comparing the still-true flags' facts, reopening
-    expired snoozes, queueing the alerts. Run it on a copy of its own: it commits."""
+    INSERT the newly opened flags, UPDATE the resolved ones and the snoozes run out, claim the
+    owners' news and INSERT one message per owner (an empty payload), INSERT the scan_runs row,
+    commit; returns the violations and the messages queued. Not done here (the application does
+    them): comparing the still-true flags' facts, the digests' contents. Run it on a copy of its
+    own: it commits."""
     from datetime import UTC, datetime
 
     found = scan(raw, dialect, as_of, thresholds, end=False)
@@ -136,14 +158,28 @@ def real_scan(raw, dialect: str, as_of: date, thresholds: Thresholds = DEFAULT_T
     for sql, rows in ((FLAG_INSERT, opened), (FLAG_RESOLVE, resolved)):
         if rows:
             cursor.executemany(_sql(dialect, sql), [_params(dialect, row) for row in rows])
+    cursor.execute(_sql(dialect, FLAG_REOPEN), _params(dialect, {"as_of": as_of}))
+
+    now = datetime.now(UTC).isoformat() if dialect == "sqlite" else datetime.now(UTC)
+    claim = {"as_of": as_of, "remind_before": as_of - timedelta(days=remind_days)}
+    for sql in ALERT_CLAIMS:
+        cursor.execute(_sql(dialect, sql), _params(dialect, claim))
+    cursor.execute(_sql(dialect, TOLD_OWNERS), _params(dialect, {"as_of": as_of}))
+    messages = [
+        {"recipient": email, "subject": f"{told} stall notices", "message_id": f"<floor-{as_of}-{email}>", "now": now}
+        for email, told in cursor.fetchall()
+    ]
+    payload = "'{}'::json" if dialect == "postgres" else "'{}'"
+    if messages:
+        cursor.executemany(
+            _sql(dialect, OUTBOX_INSERT.format(payload=payload)), [_params(dialect, m) for m in messages]
+        )
+
     counts = {"opened": len(opened), "refreshed": len(unresolved) - len(resolved), "resolved": len(resolved)}
-    started_at = datetime.now(UTC).isoformat() if dialect == "sqlite" else datetime.now(UTC)
-    cursor.execute(
-        _sql(dialect, SCAN_RUN_INSERT), _params(dialect, {"as_of": as_of, "started_at": started_at, **counts})
-    )
+    cursor.execute(_sql(dialect, SCAN_RUN_INSERT), _params(dialect, {"as_of": as_of, "started_at": now, **counts}))
     cursor.close()
     raw.commit()
-    return found
+    return found, len(messages)
 
 
 # ---- the portfolio report's figures ------------------------------------------------------------
