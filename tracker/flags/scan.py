@@ -93,7 +93,6 @@ class _FlagChanges:
     last_scan: date | None  # the previous real scan's as_of: the last day a resolving flag was seen
     inserts: list[dict] = field(default_factory=list)
     refreshes: list[dict] = field(default_factory=list)  # flag_id, details: its facts changed
-    reopens: list[dict] = field(default_factory=list)  # flag_id: the snooze has passed
     resolutions: list[dict] = field(default_factory=list)  # flag_id
 
 
@@ -381,11 +380,9 @@ def _flag_changes(session: so.Session, report: ScanReport, as_of: date, last_sca
     # and are rewritten once. A dry run writes nothing, so it reads no details.
     details = sa.null() if report.dry_run else sa.cast(Flag.details, sa.Text)
     unresolved = session.connection().execute(
-        sa.select(Flag.id, Flag.project_id, _text(Flag.rule), _text(Flag.status), Flag.snoozed_until, details).where(
-            Flag.status != "resolved"
-        )
+        sa.select(Flag.id, Flag.project_id, _text(Flag.rule), details).where(Flag.status != "resolved")
     )
-    for flag_id, project_id, rule, status, snoozed_until, stored_details in unresolved:
+    for flag_id, project_id, rule, stored_details in unresolved:
         finding = found.pop((project_id, rule), None)
         if finding is None:
             # no longer true, or the project left the active stages
@@ -394,8 +391,6 @@ def _flag_changes(session: so.Session, report: ScanReport, as_of: date, last_sca
         report.refreshed += 1
         if not report.dry_run and stored_details != json.dumps(finding.details):
             changes.refreshes.append({"flag_id": flag_id, "details": finding.details})
-        if status == "snoozed" and snoozed_until is not None and snoozed_until <= as_of:
-            changes.reopens.append({"flag_id": flag_id})
     changes.inserts = [
         {
             "project_id": f.project_id,
@@ -429,12 +424,17 @@ def _write_flag_changes(session: so.Session, changes: _FlagChanges) -> None:
             .values(last_seen_at=changes.as_of, details=sa.bindparam("details", type_=flags.c.details.type)),
             changes.refreshes,
         ),
-        (sa.update(flags).where(by_id).values(status="open"), changes.reopens),
         (sa.insert(flags), changes.inserts),
     )
     for statement, rows in statements:
         if rows:
             session.execute(statement, rows)
+    # after the resolutions, so only flags still true: snoozes that have run out open again
+    session.execute(
+        sa.update(flags)
+        .where(flags.c.status == "snoozed", flags.c.snoozed_until <= changes.as_of)
+        .values(status="open")
+    )
     # the bulk statements bypass the identity map: Flag objects loaded earlier must not read stale
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Flag):
