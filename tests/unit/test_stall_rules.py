@@ -259,3 +259,14 @@ def test_key_numbers_sum_up_a_finding_for_a_table():
         "input_metrics_only": "KPIs 2 input/0 output/0 outcome",
         "stale_reporting": "200 days since pilot entry 2025-12-12 > 60",
     }
+
+
+def test_the_scans_facts_query_gives_the_facts_fields_in_their_order():
+    # the scan builds ProjectFacts positionally from the query's columns after (id, key, owner)
+    from dataclasses import fields
+
+    from tracker.flags.scan import facts_query
+
+    columns = [column.name for column in facts_query(AS_OF, 90).selected_columns]
+    assert columns[:3] == ["project_id", "key", "owner_id"]
+    assert columns[3:] == [field.name for field in fields(rules.ProjectFacts)][1:]
