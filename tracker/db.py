@@ -101,9 +101,8 @@ class Database:
         url = app.config["DATABASE_URL"]
         self.engine = create_engine(url)
         self.sessionmaker.configure(bind=self.engine)
-        self._read_engine = None
-        if self.engine.dialect.name == "postgresql":
-            self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        postgresql = self.engine.dialect.name == "postgresql"
+        self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT") if postgresql else None
         app.teardown_appcontext(lambda exc: self.session.remove())
 
     def new_session(self) -> so.Session:

@@ -117,23 +117,23 @@ def input_metrics_only(facts: ProjectFacts, *, window_days: int) -> dict | None:
     if facts.stage not in ("poc", "pilot", "rollout") or facts.kpis == 0:
         return None
     if facts.outcome_kpis == 0:
-        return {
-            **facts.stay(),
-            "reason": "no_outcome_kpi",
-            "kpis": facts.kpi_counts(),
-            "last_measured_on": _iso(facts.last_measured_on),
-        }
-    if facts.measurements_in_window > 0 and facts.outcome_measurements_in_window == 0:
-        return {
-            **facts.stay(),
-            "reason": "no_outcome_measurement_in_window",
-            "kpis": facts.kpi_counts(),
+        reason, window = "no_outcome_kpi", {}
+    elif facts.measurements_in_window > 0 and facts.outcome_measurements_in_window == 0:
+        reason = "no_outcome_measurement_in_window"
+        window = {
             "window_days": window_days,
             "measurements_in_window": facts.measurements_in_window,
             "outcome_measurements_in_window": 0,
-            "last_measured_on": _iso(facts.last_measured_on),
         }
-    return None
+    else:
+        return None
+    return {
+        **facts.stay(),
+        "reason": reason,
+        "kpis": facts.kpi_counts(),
+        **window,
+        "last_measured_on": _iso(facts.last_measured_on),
+    }
 
 
 def stale_reporting(facts: ProjectFacts, *, max_days: int) -> dict | None:
@@ -154,18 +154,15 @@ def stale_reporting(facts: ProjectFacts, *, max_days: int) -> dict | None:
 
 def evaluate(facts: ProjectFacts, thresholds: Thresholds) -> dict[str, dict]:
     """Every rule the project breaks, as rule -> details, in SPEC order."""
-    found = {}
-    for rule, details in (
-        ("poc_stalled", poc_stalled(facts, max_days=thresholds.poc_max_days)),
-        ("pilot_purgatory", pilot_purgatory(facts, max_days=thresholds.pilot_max_days)),
-        ("no_scale_budget", no_scale_budget(facts)),
-        ("no_kpis", no_kpis(facts)),
-        ("input_metrics_only", input_metrics_only(facts, window_days=thresholds.reporting_window_days)),
-        ("stale_reporting", stale_reporting(facts, max_days=thresholds.stale_days)),
-    ):
-        if details is not None:
-            found[rule] = details
-    return found
+    found = {
+        "poc_stalled": poc_stalled(facts, max_days=thresholds.poc_max_days),
+        "pilot_purgatory": pilot_purgatory(facts, max_days=thresholds.pilot_max_days),
+        "no_scale_budget": no_scale_budget(facts),
+        "no_kpis": no_kpis(facts),
+        "input_metrics_only": input_metrics_only(facts, window_days=thresholds.reporting_window_days),
+        "stale_reporting": stale_reporting(facts, max_days=thresholds.stale_days),
+    }
+    return {rule: details for rule, details in found.items() if details is not None}
 
 
 def _iso(day: date | None) -> str | None:
