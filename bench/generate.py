@@ -40,7 +40,7 @@ from tracker.flags.rules import ProjectFacts, Thresholds, evaluate
 from tracker.models import Base
 from tracker.vocab import ACTIVE_STAGES, AI_TYPES, BUDGET_CATEGORIES
 
-FEDERAL_INVENTORY = common.ROOT.parent.parent / "shared" / "data" / "us-federal-ai-inventory-2025" / "use_cases.csv"
+FEDERAL_INVENTORY = common.ROOT.parent / "tests" / "data" / "us-federal-ai-inventory-2025" / "use_cases.csv"
 PROJECTS_PER_BATCH = 2000
 YESTERDAY = common.ANCHOR - timedelta(days=1)
 THRESHOLDS = Thresholds()  # the SPEC defaults

@@ -1,10 +1,9 @@
 """factory_boy factories over the models, with titles and problems from the real 2025 US federal
-AI use case inventory (../shared/data), so tests run on the text real agencies write."""
+AI use case inventory (tests/data, public data kept whole), so tests run on the text real agencies write."""
 
 import csv
 import functools
 import io
-import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,8 +19,7 @@ from tracker.money import to_minor
 from tracker.projects.models import Project, StageTransition
 from tracker.users.models import User
 
-SHARED_DATA = Path(os.environ.get("TRACKER_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
-FEDERAL_INVENTORY = SHARED_DATA / "us-federal-ai-inventory-2025" / "use_cases.csv"
+FEDERAL_INVENTORY = Path(__file__).resolve().parent / "data" / "us-federal-ai-inventory-2025" / "use_cases.csv"
 
 
 @functools.cache
