@@ -7,6 +7,7 @@ from tracker.db import Base
 from tracker.flags.models import Flag, ScanRun, SchedulerClaim
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects.models import Project, StageTransition
+from tracker.trust.models import Practice
 from tracker.users.models import ApiToken, User
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Kpi",
     "Measurement",
     "OutboxMessage",
+    "Practice",
     "Project",
     "ScanRun",
     "SchedulerClaim",

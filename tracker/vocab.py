@@ -25,4 +25,19 @@ RULES = (
     "stale_reporting",
 )
 
+# Ordered from least to most restrictive: only the CAIO office may move a tier down from the top two.
+RISK_TIERS = ("unassessed", "minimal", "limited", "high_impact", "prohibited")
+# The eight risk-management practices, in the federal inventory's order (SPEC "Trust").
+PRACTICES = (
+    "testing",
+    "impact_assessment",
+    "independent_review",
+    "monitoring",
+    "training",
+    "human_oversight",
+    "appeal",
+    "public_consultation",
+)
+PRACTICE_STATUSES = ("not_started", "in_progress", "done", "not_applicable", "waived")
+
 REGISTRY_FIELDS = ("purpose", "data_sources", "logic", "risks", "human_oversight", "contact_email")

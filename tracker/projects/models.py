@@ -5,7 +5,7 @@ import sqlalchemy.orm as so
 
 from tracker.db import Base, UTCDateTime, enum_column, utcnow
 from tracker.users.models import User
-from tracker.vocab import AI_TYPES, STAGES
+from tracker.vocab import AI_TYPES, RISK_TIERS, STAGES
 
 
 class Project(Base):
@@ -30,6 +30,12 @@ class Project(Base):
     risks: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     human_oversight: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     contact_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
+    # The risk classification (tracker/trust): the tier, why, and the day it last changed.
+    risk_tier: so.Mapped[str] = so.mapped_column(
+        enum_column("risk_tier", RISK_TIERS), default="unassessed", server_default="unassessed", index=True
+    )
+    risk_rationale: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    risk_assessed_on: so.Mapped[date | None]
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # bumped by every UPDATE and checked in its WHERE clause: the ETag, and no lost updates

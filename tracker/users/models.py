@@ -15,6 +15,8 @@ class User(Base):
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     role: so.Mapped[str] = so.mapped_column(enum_column("role", ROLES))
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # the language of the alerts this user receives; None follows the deployment's DEFAULT_LOCALE
+    locale: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     tokens: so.WriteOnlyMapped["ApiToken"] = so.relationship(
