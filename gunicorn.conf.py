@@ -38,6 +38,12 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 max_requests = _int("GUNICORN_MAX_REQUESTS", 10_000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1_000)
 
+# The longest request line gunicorn lets through to the app (its own default is 4094, its
+# maximum 8190). Every query the API documents fits, even with each text filter at its maximum
+# length in percent-encoded 4-byte characters, and so do ones slightly over it: the app answers
+# those with its JSON 422, not gunicorn with an HTML 414.
+limit_request_line = _int("GUNICORN_LIMIT_REQUEST_LINE", 8190)
+
 # Trust X-Forwarded-Proto/For only from the load balancer's address(es).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

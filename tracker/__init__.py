@@ -52,7 +52,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def _spec_kwargs() -> dict:
+    from tracker.fields import ChangesSchemaPlugin
+
     return {
+        "extra_plugins": [ChangesSchemaPlugin()],
         "info": {
             "description": "The system of record of an AI portfolio: projects through PoC, pilot and rollout, "
             "stage gates, budgets, outcome KPIs, stall flags and alerts, reports and the public AI registry."

@@ -102,11 +102,14 @@ def handle_http_exception(error: HTTPException):
 
 
 def _describe_fields(errors: dict) -> str:
-    """'json.amount, query.page' from webargs' {location: {field: [...]}}."""
+    """'json.amount, query.page' from webargs' {location: {field: [...]}}; an error of a whole
+    location (marshmallow's `_schema`) in its own words: 'json: The body is missing or empty: ...'."""
     names = []
     for location, fields in errors.items():
         if isinstance(fields, dict):
-            names.extend(f"{location}.{name}" for name in fields)
+            for name, messages in fields.items():
+                whole = name == ma.exceptions.SCHEMA and isinstance(messages, list)
+                names.append(f"{location}: {' '.join(map(str, messages))}" if whole else f"{location}.{name}")
         else:
             names.append(location)
     return ", ".join(names)
