@@ -21,8 +21,8 @@ wsgi_app = os.environ.get("GUNICORN_APP", "tracker:create_app()")
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 
 # Threads in a few processes: requests mostly wait on PostgreSQL, and a thread is cheaper than a
-# process. Each process holds its own connection pool (tracker/db.py: 10 + 10 overflow), so
-# PostgreSQL sees at most instances x workers x threads busy connections.
+# process. Each process holds its own connection pool (DB_POOL_SIZE + DB_MAX_OVERFLOW, 10 + 10 by
+# default), so PostgreSQL sees at most instances x workers x threads busy connections.
 workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 9))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = _int("GUNICORN_THREADS", 4)

@@ -46,6 +46,18 @@ class Invalid(DomainError):
         )
 
 
+class UnstorableText(DomainError):
+    """Text no database stores (PostgreSQL text holds no NUL; UTF-8 has no half of a UTF-16
+    surrogate pair), by location and field name: refused at the door, not failing in the database."""
+
+    status = 422
+
+    def __init__(self, fields: dict[str, list[str]]):
+        why = "Must be text without NUL characters or unpaired surrogates."
+        errors = {location: {name: [why] for name in names} for location, names in fields.items()}
+        super().__init__("invalid input: " + _describe_fields(errors), errors=errors)
+
+
 class GateNotMet(Conflict):
     def __init__(self, to_stage: str, unmet: list[str]):
         super().__init__(f"the gate into {to_stage} is not met", unmet=unmet)
