@@ -180,3 +180,8 @@ def test_an_uploaded_file_keeps_the_import_rules_utf8_and_max_import_bytes(app, 
     too_big = admin.post("/api/v1/imports", **_form(HEADER.encode() + b"y" * 20_000))
     assert too_big.status_code == 413 and too_big.json["code"] == 413
     assert _project_count(session) == 0
+
+
+def test_an_uploaded_files_name_is_kept_as_its_source_without_control_characters(admin, session):
+    response = admin.post("/api/v1/imports", **_form(TWO_ROWS.encode(), filename="city\x00 plan\t2026.csv"))
+    assert response.status_code == 201 and response.json["source"] == "uploaded file city plan2026.csv"

@@ -156,7 +156,9 @@ def _uploaded_csv() -> tuple[str, str]:
         upload = request.files.get("file")
         if upload is None:
             raise MissingFile()
-        data, source = upload.read(), f"uploaded file {upload.filename}".strip()
+        # the client's file name, as far as it is text a database stores (it names the source)
+        name = "".join(char for char in upload.filename or "" if char.isprintable())[:200]
+        data, source = upload.read(), f"uploaded file {name}".strip()
     else:
         raise UnsupportedMediaType(
             "send the CSV as the form's file field 'file' (multipart/form-data), "
@@ -170,8 +172,9 @@ def _uploaded_csv() -> tuple[str, str]:
 
 @imports_blp.route("/imports")
 class Imports(MethodView):
-    # text/csv bodies are described in words only: listed under `content`, that media type makes
-    # client generators (openapi-python-client) warn and leave the whole operation out
+    # text/csv bodies are described in words only: listed under `content`, a media type client
+    # generators do not support makes them warn on every run (openapi-python-client: "Unsupported
+    # content type text/csv"; alone, it made them leave the operation out)
     @imports_blp.doc(
         requestBody={
             "required": True,
