@@ -21,8 +21,8 @@ wsgi_app = os.environ.get("GUNICORN_APP", "tracker:create_app()")
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 
 # Threads in a few processes: requests mostly wait on PostgreSQL, and a thread is cheaper than a
-# process. Each process holds its own connection pool (tracker/db.py: 10 + 10 overflow), so
-# PostgreSQL sees at most instances x workers x threads busy connections.
+# process. Each process holds its own connection pool (DB_POOL_SIZE + DB_MAX_OVERFLOW, 10 + 10 by
+# default), so PostgreSQL sees at most instances x workers x threads busy connections.
 workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 9))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = _int("GUNICORN_THREADS", 4)
@@ -37,6 +37,12 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Recycle workers now and then (memory fragmentation), not all at once.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 10_000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1_000)
+
+# The longest request line gunicorn lets through to the app (its own default is 4094, its
+# maximum 8190). Every query the API documents fits, even with each text filter at its maximum
+# length in percent-encoded 4-byte characters, and so do ones slightly over it: the app answers
+# those with its JSON 422, not gunicorn with an HTML 414.
+limit_request_line = _int("GUNICORN_LIMIT_REQUEST_LINE", 8190)
 
 # Trust X-Forwarded-Proto/For only from the load balancer's address(es).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -41,10 +41,11 @@ def _api_settings() -> dict:
 def register_extensions(app: Flask) -> None:
     from tracker.audit.trail import install as install_audit_trail
     from tracker.extensions import api, db
-    from tracker.http import IdConverter, refuse_non_json_bodies
+    from tracker.http import IdConverter, refuse_non_json_bodies, refuse_unstorable_text
 
     app.url_map.converters["id"] = IdConverter
     app.before_request(refuse_non_json_bodies)
+    app.before_request(refuse_unstorable_text)
     db.init_app(app)
     install_audit_trail(db.sessionmaker)
     api.init_app(app, spec_kwargs=_spec_kwargs())
@@ -52,7 +53,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def _spec_kwargs() -> dict:
+    from tracker.fields import ChangesSchemaPlugin
+
     return {
+        "extra_plugins": [ChangesSchemaPlugin()],
         "info": {
             "description": "The system of record of an AI portfolio: projects through PoC, pilot and rollout, "
             "stage gates, budgets, outcome KPIs, stall flags and alerts, reports and the public AI registry."

@@ -4,6 +4,9 @@ import os
 from pathlib import Path
 
 DEFAULT_DOMAINS = "operations,safety,infrastructure,living,mobility,environment"
+# Connections each process keeps in its pool, and how many more it may open under load (PostgreSQL)
+DEFAULT_DB_POOL_SIZE = 10
+DEFAULT_DB_MAX_OVERFLOW = 10
 
 
 def _int(name: str, default: int) -> int:
@@ -30,6 +33,8 @@ def load_settings(instance_path: str) -> dict:
     """Every setting the service reads, as Flask config keys."""
     return {
         "DATABASE_URL": database_url(instance_path),
+        "DB_POOL_SIZE": _int("DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE),
+        "DB_MAX_OVERFLOW": _int("DB_MAX_OVERFLOW", DEFAULT_DB_MAX_OVERFLOW),
         "DOMAINS": [d.strip() for d in os.environ.get("DOMAINS", DEFAULT_DOMAINS).split(",") if d.strip()],
         "DEFAULT_CURRENCY": os.environ.get("DEFAULT_CURRENCY", "USD").upper(),
         "SCHEDULER_ENABLED": _bool("SCHEDULER_ENABLED", False),

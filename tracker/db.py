@@ -7,6 +7,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask, has_request_context, request
 
+from tracker.config import DEFAULT_DB_MAX_OVERFLOW, DEFAULT_DB_POOL_SIZE
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -99,7 +101,9 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         url = app.config["DATABASE_URL"]
-        self.engine = create_engine(url)
+        self.engine = create_engine(
+            url, pool_size=app.config["DB_POOL_SIZE"], max_overflow=app.config["DB_MAX_OVERFLOW"]
+        )
         self.sessionmaker.configure(bind=self.engine)
         postgresql = self.engine.dialect.name == "postgresql"
         self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT") if postgresql else None
@@ -115,13 +119,17 @@ class Database:
         return self.sessionmaker()
 
 
-def create_engine(url: str) -> sa.Engine:
+def create_engine(
+    url: str, *, pool_size: int = DEFAULT_DB_POOL_SIZE, max_overflow: int = DEFAULT_DB_MAX_OVERFLOW
+) -> sa.Engine:
+    """The engine for `url`; on PostgreSQL a pool of `pool_size` connections plus `max_overflow`
+    (the DB_POOL_SIZE and DB_MAX_OVERFLOW settings, per process)."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # pre-ping: after a database outage the pool drops dead connections by itself
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

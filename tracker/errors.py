@@ -46,6 +46,18 @@ class Invalid(DomainError):
         )
 
 
+class UnstorableText(DomainError):
+    """Text no database stores (PostgreSQL text holds no NUL; UTF-8 has no half of a UTF-16
+    surrogate pair), by location and field name: refused at the door, not failing in the database."""
+
+    status = 422
+
+    def __init__(self, fields: dict[str, list[str]]):
+        why = "Must be text without NUL characters or unpaired surrogates."
+        errors = {location: {name: [why] for name in names} for location, names in fields.items()}
+        super().__init__("invalid input: " + _describe_fields(errors), errors=errors)
+
+
 class GateNotMet(Conflict):
     def __init__(self, to_stage: str, unmet: list[str]):
         super().__init__(f"the gate into {to_stage} is not met", unmet=unmet)
@@ -102,11 +114,14 @@ def handle_http_exception(error: HTTPException):
 
 
 def _describe_fields(errors: dict) -> str:
-    """'json.amount, query.page' from webargs' {location: {field: [...]}}."""
+    """'json.amount, query.page' from webargs' {location: {field: [...]}}; an error of a whole
+    location (marshmallow's `_schema`) in its own words: 'json: The body is missing or empty: ...'."""
     names = []
     for location, fields in errors.items():
         if isinstance(fields, dict):
-            names.extend(f"{location}.{name}" for name in fields)
+            for name, messages in fields.items():
+                whole = name == ma.exceptions.SCHEMA and isinstance(messages, list)
+                names.append(f"{location}: {' '.join(map(str, messages))}" if whole else f"{location}.{name}")
         else:
             names.append(location)
     return ", ".join(names)

@@ -6,6 +6,8 @@ from decimal import Decimal
 from operator import itemgetter
 
 import marshmallow as ma
+from apispec import BasePlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import current_app, has_app_context
 from marshmallow import validate
 
@@ -93,6 +95,28 @@ def Day(**kwargs) -> ma.fields.Date:  # noqa: N802
     return ma.fields.Date(
         validate=[validate.Range(date(1900, 1, 1), date(2199, 12, 31)), *extra], metadata=metadata, **kwargs
     )
+
+
+class ChangesSchema(ma.Schema):
+    """A PATCH body: the fields to change, at least one. A missing or empty body would change
+    nothing and answer as if it had, so it is refused (422); the OpenAPI document states the same
+    rule as `minProperties: 1` (ChangesSchemaPlugin)."""
+
+    @ma.pre_load
+    def refuse_nothing_to_change(self, data, **kwargs):
+        if isinstance(data, dict) and not data:  # webargs hands a missing body over as {}
+            names = ", ".join(name for name, field in self.fields.items() if not field.dump_only)
+            raise ma.ValidationError(f"The body is missing or empty: send at least one field to change ({names}).")
+        return data
+
+
+class ChangesSchemaPlugin(BasePlugin):
+    """apispec plugin: ChangesSchema's rule in the OpenAPI document, so clients and fuzzers know it."""
+
+    def schema_helper(self, name, definition, schema=None, **kwargs):
+        if schema is not None and issubclass(resolve_schema_cls(schema), ChangesSchema):
+            return {"minProperties": 1}
+        return None
 
 
 class PageArgs(ma.Schema):

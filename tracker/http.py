@@ -5,9 +5,10 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import request, url_for
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter, ValidationError
 
-from tracker.errors import PreconditionFailed, PreconditionRequired, UnsupportedMediaType
+from tracker.errors import PreconditionFailed, PreconditionRequired, UnstorableText, UnsupportedMediaType
 from tracker.fields import MAX_ID
 
 # the characters werkzeug leaves unquoted in a query string (werkzeug.urls._urlencode)
@@ -102,9 +103,62 @@ def created(obj, endpoint: str, **values) -> tuple:
 NON_JSON_BODIES = {"imports"}
 
 
+def _no_route() -> bool:
+    """No route takes this request (404, 405): that answer comes first, whatever the body."""
+    return request.routing_exception is not None
+
+
 def refuse_non_json_bodies() -> None:
     """415 for a write whose body is not JSON: webargs would read it as an empty object."""
-    if request.method not in {"POST", "PUT", "PATCH"} or request.blueprint in NON_JSON_BODIES:
+    if request.method not in {"POST", "PUT", "PATCH"} or request.blueprint in NON_JSON_BODIES or _no_route():
         return
     if (request.content_length or request.headers.get("Transfer-Encoding")) and not request.is_json:
         raise UnsupportedMediaType("send the body as JSON with 'Content-Type: application/json'")
+
+
+def refuse_unstorable_text() -> None:
+    """422 naming the query parameters and JSON fields that hold text no database stores (a NUL
+    character; on SQLite too, so both databases answer alike), before any view sees them."""
+    if not request.path.startswith("/api/") or _no_route():
+        return
+    fields: dict[str, list[str]] = {}
+    query = sorted({name for name, value in request.args.items(multi=True) if not _storable([name, value])})
+    if query:
+        fields["query"] = query
+    if request.method in {"POST", "PUT", "PATCH"} and request.is_json:
+        try:
+            body = request.get_json(silent=True)  # malformed JSON: webargs answers 400 after this
+        except RecursionError:  # not a ValueError, so not silenced: "[[[[...]]]]" a million deep
+            raise BadRequest("the request body is not valid JSON: it is nested too deeply") from None
+        if isinstance(body, dict):
+            names = sorted(str(name) for name, value in body.items() if not _storable([name, value]))
+            if names:
+                fields["json"] = names
+    if fields:
+        raise UnstorableText(fields)
+
+
+def _storable(value) -> bool:
+    """Every string in `value`, inside dicts (keys too) and lists, is text a database stores."""
+    pending = [value]  # a loop, not recursion: nesting as deep as the JSON parser allows is fine
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str) and ("\x00" in item or not _encodes_as_utf8(item)):
+            return False
+    return True
+
+
+def _encodes_as_utf8(text: str) -> bool:
+    """False for text holding half of a UTF-16 surrogate pair (JSON's "\\ud800" escapes allow it)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -114,3 +114,41 @@ def test_a_boolean_must_be_true_or_false_not_one_or_zero(manager):
     response = manager.post("/api/v1/projects", json={**NEW_PROJECT, "public": 1})
     assert_error_shape(response, 422)
     assert "public" in response.json["errors"]["json"]
+
+
+def test_json_nested_too_deeply_to_parse_is_400_not_500(manager, client):
+    deep = "[" * 100_000 + "]" * 100_000
+    for caller in (manager, client):  # signed in or not: the body is judged first
+        response = caller.post("/api/v1/projects", data=deep, headers={"Content-Type": "application/json"})
+        assert_error_shape(response, 400)
+        assert response.json["message"] == "the request body is not valid JSON: it is nested too deeply"
+
+
+@pytest.mark.parametrize(
+    "text", ["Traffic\x00signals", "Traffic \udabb signals"], ids=["a NUL character", "half a surrogate pair"]
+)
+def test_text_no_database_stores_is_422_naming_the_field_and_creates_nothing(admin, text):
+    """PostgreSQL text holds no NUL, and UTF-8 has no unpaired surrogates: refused on both databases."""
+    project = admin.post("/api/v1/projects", json={**NEW_PROJECT, "title": text, "problem": "fine"})
+    assert_error_shape(project, 422)
+    assert project.json["errors"] == {
+        "json": {"title": ["Must be text without NUL characters or unpaired surrogates."]}
+    }
+    assert project.json["message"] == "invalid input: json.title"
+    token = admin.post(f"/api/v1/users/{admin.user.id}/tokens", json={"name": text})
+    assert_error_shape(token, 422)
+    assert list(token.json["errors"]["json"]) == ["name"]
+    # a query string is bytes, decoded leniently: only a NUL gets through it
+    listed = admin.get("/api/v1/projects", query_string={"department": text.replace("\udabb", "\x00")})
+    assert_error_shape(listed, 422)
+    assert list(listed.json["errors"]) == ["query"] and list(listed.json["errors"]["query"]) == ["department"]
+    assert admin.get("/api/v1/projects").json == []
+    assert len(admin.get(f"/api/v1/users/{admin.user.id}/tokens").json) == 1
+
+
+def test_a_method_no_route_takes_is_405_whatever_the_body(admin):
+    for body in ({"data": b"key\n", "headers": {"Content-Type": "text/csv"}}, {"json": {"title": "a\x00b"}}):
+        headers = {"Authorization": f"Bearer {admin.token}", **body.pop("headers", {})}
+        response = admin.client.put("/api/v1/imports", headers=headers, **body)
+        assert_error_shape(response, 405)
+        assert response.headers["Allow"] == "OPTIONS, POST"

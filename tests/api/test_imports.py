@@ -137,3 +137,51 @@ def test_an_unknown_import_is_not_found(admin, session):
     factories.ProjectFactory()  # its audit events are not imports
     response = admin.get("/api/v1/imports/1")
     assert response.status_code == 404 and response.json["code"] == 404
+
+
+def _form(content: bytes, field: str = "file", filename: str = "inventory.csv") -> dict:
+    """A multipart/form-data body with one file field, as `curl -F file=@inventory.csv` sends it."""
+    return {"data": {field: (io.BytesIO(content), filename, "text/csv")}, "content_type": "multipart/form-data"}
+
+
+def test_an_admin_uploads_the_csv_as_the_form_field_file(admin, session):
+    response = admin.post("/api/v1/imports?format=tracker", **_form(TWO_ROWS.encode()))
+
+    assert response.status_code == 201
+    summary = response.json
+    assert (summary["rows"], summary["created"], summary["source"]) == (2, 2, "uploaded file inventory.csv")
+    assert response.headers["Location"] == f"/api/v1/imports/{summary['id']}"
+    project = admin.get("/api/v1/projects?stage=pilot").json[0]
+    history = admin.get(f"/api/v1/projects/{project['id']}/transitions").json
+    assert history[0]["rationale"] == "imported from uploaded file inventory.csv, line 2 (tracker)"
+
+
+def test_an_uploaded_federal_inventory_imports_like_a_text_csv_body(admin, session):
+    body = factories.federal_inventory_rows(25).encode()
+    as_form = admin.post("/api/v1/imports?format=omb-2025", **_form(body, filename="use_cases.csv"))
+    assert as_form.status_code == 201 and as_form.json["created"] == 25
+    again = admin.post("/api/v1/imports?format=omb-2025", data=body, headers=CSV)
+    assert again.status_code == 201 and (again.json["created"], len(again.json["skipped_existing"])) == (0, 25)
+
+
+def test_a_form_without_the_file_field_is_refused_naming_it_and_nothing_is_written(admin, session):
+    response = admin.post("/api/v1/imports", **_form(TWO_ROWS.encode(), field="csv"))
+
+    assert response.status_code == 422
+    assert response.json["errors"] == {"files": {"file": ["Missing data for required field."]}}
+    assert response.json["message"].startswith("invalid input: files.file: send the CSV as the form's file field")
+    assert _project_count(session) == 0
+
+
+def test_an_uploaded_file_keeps_the_import_rules_utf8_and_max_import_bytes(app, admin, session):
+    latin1 = admin.post("/api/v1/imports", **_form(TWO_ROWS.encode("latin-1")))
+    assert latin1.status_code == 422 and latin1.json["errors"] == {"body": ["Not UTF-8 text."]}
+    app.config["MAX_IMPORT_BYTES"] = 10_000
+    too_big = admin.post("/api/v1/imports", **_form(HEADER.encode() + b"y" * 20_000))
+    assert too_big.status_code == 413 and too_big.json["code"] == 413
+    assert _project_count(session) == 0
+
+
+def test_an_uploaded_files_name_is_kept_as_its_source_without_control_characters(admin, session):
+    response = admin.post("/api/v1/imports", **_form(TWO_ROWS.encode(), filename="city\x00 plan\t2026.csv"))
+    assert response.status_code == 201 and response.json["source"] == "uploaded file city plan2026.csv"

@@ -3,7 +3,7 @@ from decimal import Decimal
 import marshmallow as ma
 from marshmallow import validate
 
-from tracker.fields import ExactDecimal, PageArgs, Text
+from tracker.fields import ChangesSchema, ExactDecimal, PageArgs, Text
 from tracker.money import CURRENCIES, MAX_AMOUNT
 from tracker.vocab import BUDGET_CATEGORIES, BUDGET_STAGES, BUDGET_STATUSES
 
@@ -52,7 +52,7 @@ class BudgetLineCreateSchema(_BudgetLineFields):
     spent = Money(load_default=Decimal(0), metadata={"description": 'Defaults to "0"'})
 
 
-class BudgetLinePatchSchema(_BudgetLineFields):
+class BudgetLinePatchSchema(ChangesSchema, _BudgetLineFields):
     pass
 
 

@@ -77,7 +77,7 @@ class Scans(MethodView):
         items, headers = paginate(db.session, service.list_scans_query(), args["page"], args["page_size"])
         return items, 200, headers
 
-    @blp.arguments(ScanCreateSchema())
+    @blp.arguments(ScanCreateSchema(), required=False)  # no body: a real scan as of today
     @blp.response(201, ScanReportSchema, headers=LOCATION_HEADER)
     @blp.alt_response(200, schema=ScanReportSchema, description="A dry run: the same report, not recorded (id null)")
     def post(self, data):

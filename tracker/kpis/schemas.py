@@ -3,7 +3,7 @@ from decimal import Decimal
 import marshmallow as ma
 from marshmallow import validate
 
-from tracker.fields import Day, ExactDecimal, NonBlankText, PageArgs, PastOrToday, Text
+from tracker.fields import ChangesSchema, Day, ExactDecimal, NonBlankText, PageArgs, PastOrToday, Text
 from tracker.kpis.models import KPI_SCALE
 from tracker.vocab import KPI_DIRECTIONS, KPI_KINDS
 
@@ -56,7 +56,7 @@ class KpiCreateSchema(_KpiFields):
     )
 
 
-class KpiPatchSchema(_KpiFields):
+class KpiPatchSchema(ChangesSchema, _KpiFields):
     pass
 
 

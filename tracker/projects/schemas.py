@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from tracker.fields import (
+    ChangesSchema,
     Day,
     FlatSchema,
     Id,
@@ -80,7 +81,7 @@ class ProjectCreateSchema(_ProjectFields):
                 raise ma.ValidationError({name: ["Required when the project is public."] for name in missing})
 
 
-class ProjectPatchSchema(_ProjectFields):
+class ProjectPatchSchema(ChangesSchema, _ProjectFields):
     pass
 
 

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from tracker.fields import NonBlankText, PageArgs, StrictBool
+from tracker.fields import ChangesSchema, NonBlankText, PageArgs, StrictBool
 from tracker.vocab import ROLES
 
 
@@ -20,7 +20,7 @@ class UserCreateSchema(ma.Schema):
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
 
 
-class UserPatchSchema(ma.Schema):
+class UserPatchSchema(ChangesSchema):
     name = NonBlankText(200)
     role = ma.fields.String(validate=validate.OneOf(ROLES))
     active = StrictBool(metadata={"description": "An inactive user's tokens stop working"})

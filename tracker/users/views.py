@@ -83,7 +83,7 @@ class Tokens(MethodView):
         items, headers = paginate(db.session, stmt, args["page"], args["page_size"])
         return items, 200, headers
 
-    @blp.arguments(TokenCreateSchema())
+    @blp.arguments(TokenCreateSchema(), required=False)  # no body: an unnamed token, default lifetime
     @blp.response(201, NewTokenSchema, headers=LOCATION_HEADER)
     def post(self, data, user_id):
         """Issue a token (admin); the answer's `token` is shown this once."""
