@@ -8,8 +8,11 @@ SCHEDULER_ENABLED off with more than one worker: each worker would run its own s
 slot claims keep it correct, but it is wasted work).
 """
 
+import glob
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 
 def _int(name: str, default: int) -> int:
@@ -54,6 +57,14 @@ SHARED_MEMORY = "/dev/shm"  # noqa: S108 - gunicorn's documented advice for cont
 if os.path.isdir(SHARED_MEMORY):
     worker_tmp_dir = SHARED_MEMORY
 
+# /metrics adds up every worker's request counts: prometheus_client's multiprocess mode, each worker
+# writing its own to files in PROMETHEUS_MULTIPROC_DIR (set here, before any worker imports the app).
+# One folder per gunicorn master: by default one of this master's own, on the tmpfs when there is one.
+METRICS_DIR_DEFAULT = os.path.join(
+    SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else tempfile.gettempdir(), f"tracker-metrics-{os.getpid()}"
+)
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", METRICS_DIR_DEFAULT)
+
 # preload_app builds the app once in the master and forks it: faster start, shared memory. The
 # engine built by create_app has no connection yet (the pool connects on first use), and
 # post_fork below drops whatever the master may hold, so no connection is shared across fork.
@@ -67,3 +78,23 @@ def post_fork(server, worker):
 
     if db.engine is not None:
         db.engine.dispose(close=False)
+
+
+def on_starting(server):
+    """Clear the metrics folder of prometheus_client's files: an earlier run's would be added to this one's."""
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(folder, exist_ok=True)
+    for stale in glob.glob(os.path.join(folder, "*.db")):
+        os.remove(stale)
+
+
+def child_exit(server, worker):
+    """A dead worker's counts stay in (a counter never goes down); its live gauges go."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if os.environ["PROMETHEUS_MULTIPROC_DIR"] == METRICS_DIR_DEFAULT:
+        shutil.rmtree(METRICS_DIR_DEFAULT, ignore_errors=True)
