@@ -59,11 +59,15 @@ if os.path.isdir(SHARED_MEMORY):
 
 # /metrics adds up every worker's request counts: prometheus_client's multiprocess mode, each worker
 # writing its own to files in PROMETHEUS_MULTIPROC_DIR (set here, before any worker imports the app).
-# One folder per gunicorn master: by default one of this master's own, on the tmpfs when there is one.
-METRICS_DIR_DEFAULT = os.path.join(
-    SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else tempfile.gettempdir(), f"tracker-metrics-{os.getpid()}"
-)
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", METRICS_DIR_DEFAULT)
+# One folder per gunicorn master: unless set, a new one of this master's own (on the tmpfs when there
+# is one), removed when it exits. A reload (HUP) keeps it; a binary upgrade (USR2), a new master
+# that inherits the old one's, makes its own.
+MADE_METRICS_DIR = "TRACKER_METRICS_DIR_MADE_BY"  # "pid:folder" of the master that made it
+_made_by = os.environ.get(MADE_METRICS_DIR, "").partition(":")[0]
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR") or _made_by not in ("", str(os.getpid())):
+    _made = tempfile.mkdtemp(prefix="tracker-metrics-", dir=SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _made
+    os.environ[MADE_METRICS_DIR] = f"{os.getpid()}:{_made}"
 
 # preload_app builds the app once in the master and forks it: faster start, shared memory. The
 # engine built by create_app has no connection yet (the pool connects on first use), and
@@ -96,5 +100,6 @@ def child_exit(server, worker):
 
 
 def on_exit(server):
-    if os.environ["PROMETHEUS_MULTIPROC_DIR"] == METRICS_DIR_DEFAULT:
-        shutil.rmtree(METRICS_DIR_DEFAULT, ignore_errors=True)
+    made_by, _, made = os.environ.get(MADE_METRICS_DIR, "").partition(":")
+    if made_by == str(os.getpid()):
+        shutil.rmtree(made, ignore_errors=True)
