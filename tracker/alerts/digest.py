@@ -78,7 +78,9 @@ def _claim_owner_news(
     false) it is not claimed, so it waits until someone can be told."""
     told = sa.true()
     if not for_inactive_owners:
-        told = Flag.project_id.in_(sa.select(Project.id).join(User, User.id == Project.owner_id).where(User.active))
+        # NOT IN the few projects of inactive owners (hashed once), not IN every active one's
+        inactive = sa.select(Project.id).join(User, User.id == Project.owner_id).where(User.active.is_(False))
+        told = Flag.project_id.not_in(inactive)
     open_ = sa.and_(told, Flag.status == "open")  # acknowledged and snoozed flags get no reminders
     remind_cutoff = as_of - timedelta(days=remind_days)
     # reminders before new ones: the new ones' fresh last_alerted_on must not read as due
