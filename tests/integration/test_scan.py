@@ -370,6 +370,8 @@ def scan_statement_counts(scan, size: int) -> list[int]:
         db.session.execute(sa.delete(table))
     db.session.execute(sa.delete(Project))
     db.session.commit()
+    # the bulk deletes leave the deleted rows' objects in the identity map, and SQLite reuses ids
+    db.session.expunge_all()
     owners = [factories.UserFactory(), factories.UserFactory()]
     build_portfolio(size, owners)
     counts = [
