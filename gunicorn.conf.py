@@ -8,8 +8,11 @@ SCHEDULER_ENABLED off with more than one worker: each worker would run its own s
 slot claims keep it correct, but it is wasted work).
 """
 
+import glob
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 
 def _int(name: str, default: int) -> int:
@@ -60,6 +63,18 @@ SHARED_MEMORY = "/dev/shm"  # noqa: S108 - gunicorn's documented advice for cont
 if os.path.isdir(SHARED_MEMORY):
     worker_tmp_dir = SHARED_MEMORY
 
+# /metrics adds up every worker's request counts: prometheus_client's multiprocess mode, each worker
+# writing its own to files in PROMETHEUS_MULTIPROC_DIR (set here, before any worker imports the app).
+# One folder per gunicorn master: unless set, a new one of this master's own (on the tmpfs when there
+# is one), removed when it exits. A reload (HUP) keeps it; a binary upgrade (USR2), a new master
+# that inherits the old one's, makes its own.
+MADE_METRICS_DIR = "TRACKER_METRICS_DIR_MADE_BY"  # "pid:folder" of the master that made it
+_made_by = os.environ.get(MADE_METRICS_DIR, "").partition(":")[0]
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR") or _made_by not in ("", str(os.getpid())):
+    _made = tempfile.mkdtemp(prefix="tracker-metrics-", dir=SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _made
+    os.environ[MADE_METRICS_DIR] = f"{os.getpid()}:{_made}"
+
 # preload_app builds the app once in the master and forks it: faster start, shared memory. The
 # engine built by create_app has no connection yet (the pool connects on first use), and
 # post_fork below drops whatever the master may hold, so no connection is shared across fork.
@@ -73,3 +88,24 @@ def post_fork(server, worker):
 
     if db.engine is not None:
         db.engine.dispose(close=False)
+
+
+def on_starting(server):
+    """Clear the metrics folder of prometheus_client's files: an earlier run's would be added to this one's."""
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(folder, exist_ok=True)
+    for stale in glob.glob(os.path.join(folder, "*.db")):
+        os.remove(stale)
+
+
+def child_exit(server, worker):
+    """A dead worker's counts stay in (a counter never goes down); its live gauges go."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    made_by, _, made = os.environ.get(MADE_METRICS_DIR, "").partition(":")
+    if made_by == str(os.getpid()):
+        shutil.rmtree(made, ignore_errors=True)

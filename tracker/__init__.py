@@ -42,8 +42,10 @@ def register_extensions(app: Flask) -> None:
     from tracker.audit.trail import install as install_audit_trail
     from tracker.extensions import api, db
     from tracker.http import IdConverter, refuse_non_json_bodies, refuse_unstorable_text
+    from tracker.metrics import install as install_metrics
 
     app.url_map.converters["id"] = IdConverter
+    install_metrics(app)  # first: its clock starts before the other hooks run
     app.before_request(refuse_non_json_bodies)
     app.before_request(refuse_unstorable_text)
     db.init_app(app)

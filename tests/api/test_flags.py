@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests import factories
+from tracker.flags.models import Flag
 
 TODAY = date.today()
 
@@ -225,3 +226,26 @@ def test_a_resolved_flag_keeps_the_day_it_was_last_seen_and_its_numbers_then(fla
     assert resolved["details"]["days_in_stage"] == 90  # 1 January to 1 April
     [still] = viewer.get(f"/api/v1/flags?project={mine.id}&rule=no_kpis").json
     assert (still["last_seen_at"], still["details"]["days_in_stage"]) == ("2025-04-12", 101)
+
+
+def test_a_snooze_whose_date_has_come_reads_open_at_once_not_at_the_next_scan(flags, manager, session):
+    budget, purgatory = flag(flags, "mine", "no_scale_budget"), flag(flags, "stalled", "poc_stalled")
+    for snoozed in (budget, purgatory):
+        answer = manager.post(
+            f"/api/v1/flags/{snoozed['id']}/snooze", json={"until": str(TODAY + timedelta(days=5)), "reason": "later"}
+        )
+        assert answer.json["status"] == "snoozed"
+    # time passes: the budget flag's snooze runs out today (the API takes only future dates)
+    session.get(Flag, budget["id"]).snoozed_until = TODAY
+    session.commit()
+
+    read = manager.get(f"/api/v1/flags/{budget['id']}").json
+    assert (read["status"], read["snoozed_until"], read["snooze_reason"]) == ("open", TODAY.isoformat(), "later")
+    assert manager.get(f"/api/v1/flags/{purgatory['id']}").json["status"] == "snoozed"
+    open_ids = [f["id"] for f in manager.get("/api/v1/flags?status=open&page_size=100").json]
+    assert budget["id"] in open_ids and purgatory["id"] not in open_ids
+    assert [f["id"] for f in manager.get("/api/v1/flags?status=snoozed").json] == [purgatory["id"]]
+    [listed] = [f for f in manager.get(f"/api/v1/flags?project={budget['project_id']}").json if f["id"] == budget["id"]]
+    assert listed["status"] == "open"
+    # the stored status is the scan's to write; until then every read derives it
+    assert session.get(Flag, budget["id"]).status == "snoozed"

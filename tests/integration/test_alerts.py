@@ -544,3 +544,121 @@ def test_queueing_takes_the_same_number_of_queries_for_3_owners_as_for_40(app, s
 
     assert few == many, executed_sql
     assert many <= 6  # three claims, the escalation claim, one read, one insert of the messages
+
+
+def test_an_inactive_owner_receives_nothing_and_the_caio_digest_carries_their_news_marked_no_active_owner(
+    app, session, smtp, webhook_receiver, admin, caio
+):
+    """End to end: the owner deactivated through the API, a real scan through the API, `flask deliver`."""
+    app.config.update(
+        CAIO_EMAIL="caio@city.example",
+        MAIL_FROM="ai@city.example",
+        ALERT_WEBHOOK_URL=webhook_receiver.url,
+        ALERT_WEBHOOK_SECRET="hook-secret",
+    )
+    today = date.today()
+    ana = UserFactory(name="Ana Ruiz", email="ana@city.example")
+    ben = UserFactory(name="Ben Cole", email="ben@city.example")
+    ProjectFactory(key="ANA-POC", owner=ana, stage="poc", stage_entered_at=today - timedelta(days=100))
+    ProjectFactory(key="BEN-POC", owner=ben, stage="poc", stage_entered_at=today - timedelta(days=100))
+    session.commit()
+    assert admin.patch(f"/api/v1/users/{ben.id}", json={"active": False}).get_json()["active"] is False
+
+    scanned = caio.post("/api/v1/scans", json={"as_of": today.isoformat()})
+    assert scanned.status_code == 201, scanned.get_json()
+    assert scanned.get_json()["alerts_queued"] == 4  # Ana's email and webhook, the CAIO office's email and webhook
+    delivered = app.test_cli_runner().invoke(args=["deliver"])
+    assert delivered.exit_code == 0, delivered.output
+
+    assert smtp.to("ben@city.example") == []  # the inactive owner's mailbox stays empty
+    assert sections(smtp.to("ana@city.example")[0]) == {"Newly flagged": ["ANA-POC"]}
+    [to_caio] = smtp.to("caio@city.example")
+    assert subject(to_caio) == "AI portfolio stall flags: 1 new, 1 with no active owner - BEN-POC " + (
+        session.query(Project).filter_by(key="BEN-POC").one().title
+    )
+    assert sections(to_caio) == {"No active owner - newly flagged": ["BEN-POC"]}
+    text = to_caio.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    assert "1 flag of projects with no active owner" in text
+    assert "\n  owner: Ben Cole <ben@city.example> - no active owner (account inactive)\n" in text
+    html = to_caio.get_body(preferencelist=("html",)).get_content()
+    assert "<strong>no active owner</strong>" in html
+    # the webhook: Ana's digest and the CAIO office's, none addressed to Ben
+    posts = [json.loads(r["body"]) for r in webhook_receiver.requests]
+    assert sorted((p["audience"], p["recipient"]["email"]) for p in posts) == [
+        ("caio", "caio@city.example"),
+        ("owner", "ana@city.example"),
+    ]
+    [caio_post] = [p for p in posts if p["audience"] == "caio"]
+    assert caio_post["counts"]["no_active_owner"] == 1
+    assert [(f["project"]["key"], f["kind"], f["no_active_owner"]) for f in caio_post["flags"]] == [
+        ("BEN-POC", "new", True)
+    ]
+    # nothing is dropped: the CAIO office's alerts list holds it
+    listed = caio.get("/api/v1/alerts?channel=email").get_json()
+    assert sorted(a["recipient"] for a in listed) == ["ana@city.example", "caio@city.example"]
+    assert {a["status"] for a in listed} == {"sent"}
+
+
+def test_reminders_and_resolutions_of_an_inactive_owner_go_to_the_caio_office_until_the_owner_is_back(
+    session, config, smtp
+):
+    config["CAIO_EMAIL"] = "caio@city.example"
+    ben, [_, resolving] = owner_with_flags("Ben Cole", "ben@city.example", "BEN-01", "BEN-02", opened_at=DAY0)
+    alert(session, config, DAY0)  # Ben is active: he hears of both
+    ben = session.get(type(ben), ben.id)
+    ben.active = False
+    flag = session.get(Flag, resolving.id)
+    flag.status, flag.resolved_at = "resolved", DAY0 + timedelta(days=7)
+    session.commit()
+
+    alert(session, config, DAY0 + timedelta(days=7))  # a reminder and a resolution, both for the CAIO office
+    ben.active = True  # back: his next reminder is his again
+    session.commit()
+    alert(session, config, DAY0 + timedelta(days=10))  # nothing due
+    alert(session, config, DAY0 + timedelta(days=14))
+
+    first, back = smtp.to("ben@city.example")
+    assert sections(first) == {"Newly flagged": ["BEN-01", "BEN-02"]}
+    [to_caio] = smtp.to("caio@city.example")
+    assert subject(to_caio) == "AI portfolio stall flags: 1 still open, 1 resolved, 2 with no active owner - 2 projects"
+    assert sections(to_caio) == {
+        "No active owner - still open (reminder)": ["BEN-01"],
+        "No active owner - resolved since the last digest": ["BEN-02"],
+    }
+    assert sections(back) == {"Still open (reminder)": ["BEN-01"]}
+    assert len(smtp.received) == 3
+
+
+def test_an_escalated_flag_of_an_inactive_owner_is_listed_once_marked_no_active_owner(session, config, smtp):
+    config["CAIO_EMAIL"] = "caio@city.example"
+    owner_with_flags("Ana Ruiz", "ana@city.example", "ANA-01", opened_at=DAY0 - timedelta(days=40))
+    ben, _ = owner_with_flags("Ben Cole", "ben@city.example", "BEN-01", opened_at=DAY0 - timedelta(days=40))
+    ben.active = False
+    session.commit()
+
+    alert(session, config, DAY0)  # both flags new to their owners and past ESCALATE_DAYS
+
+    [to_caio] = smtp.to("caio@city.example")
+    assert sections(to_caio) == {"Escalated: unresolved too long": ["ANA-01", "BEN-01"]}
+    text = to_caio.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    assert "\n  owner: Ana Ruiz <ana@city.example>\n" in text
+    assert "\n  owner: Ben Cole <ben@city.example> - no active owner (account inactive)\n" in text
+    assert sections(smtp.to("ana@city.example")[0]) == {"Newly flagged": ["ANA-01"]}
+    assert smtp.to("ben@city.example") == []
+    payload = session.query(OutboxMessage).filter_by(recipient="caio@city.example").one().payload
+    assert payload["counts"] == {"new": 0, "reminder": 0, "resolved": 0, "escalated": 2, "no_active_owner": 1}
+
+
+def test_without_caio_email_an_inactive_owners_news_waits_until_someone_can_be_told(session, config, smtp):
+    ben, [flag] = owner_with_flags("Ben Cole", "ben@city.example", "BEN-01", opened_at=DAY0)
+    ben.active = False
+    session.commit()
+
+    assert alert(session, config, DAY0) == 0  # no one to tell: nothing claimed, nothing lost
+    assert session.get(Flag, flag.id).last_alerted_on is None
+    config["CAIO_EMAIL"] = "caio@city.example"
+    alert(session, config, DAY0 + timedelta(days=1))
+
+    assert smtp.to("ben@city.example") == []
+    [to_caio] = smtp.to("caio@city.example")
+    assert sections(to_caio) == {"No active owner - newly flagged": ["BEN-01"]}

@@ -2,6 +2,7 @@
 all-or-nothing tracker format, and round trips."""
 
 import csv
+import os
 import re
 from collections import Counter
 from datetime import date
@@ -402,3 +403,52 @@ def test_the_tracker_format_round_trips_every_field(app, app_context, tmp_path):
 
     assert result.exit_code == 0, result.output
     assert set(db.session.execute(sa.select(*columns)).all()) == before
+
+
+def test_an_export_that_fails_midway_leaves_the_old_file_whole_and_no_temporary_file(
+    app, app_context, tmp_path, monkeypatch
+):
+    _portfolio()
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    path = folder / "inventory.csv"
+    assert _cli(app, "export", path, "--format", "omb-2025").exit_code == 0
+    path.chmod(0o640)
+    before = path.read_bytes()
+    columns, row_for = service._EXPORTERS["omb-2025"]
+    written = []
+
+    def fail_on_the_third_row(project):
+        if len(written) == 2:
+            raise OSError(28, "No space left on device")
+        written.append(project["key"])
+        return row_for(project)
+
+    monkeypatch.setitem(service._EXPORTERS, "omb-2025", (columns, fail_on_the_third_row))
+    failed = _cli(app, "export", path, "--format", "omb-2025")
+
+    assert failed.exit_code != 0
+    assert isinstance(failed.exception, OSError) and "No space left" in str(failed.exception)
+    assert len(written) == 2  # it failed in the middle, two rows in
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["inventory.csv"]  # no partial or temporary file
+
+    monkeypatch.setitem(service._EXPORTERS, "omb-2025", (columns, row_for))
+    factories.ProjectFactory(key="CITY-NEW-01")
+    replaced = _cli(app, "export", path, "--format", "omb-2025")
+    assert replaced.output.strip() == f"wrote 6 projects to {path} (omb-2025)"
+    assert "CITY-NEW-01" in path.read_text(encoding="utf-8-sig")
+    assert path.stat().st_mode & 0o777 == 0o640  # the file keeps its mode
+    assert sorted(p.name for p in folder.iterdir()) == ["inventory.csv"]
+
+
+def test_a_new_export_file_gets_the_mode_a_plain_open_gives(app, app_context, tmp_path):
+    _portfolio()
+    path = tmp_path / "new.csv"
+    umask = os.umask(0o022)
+    try:
+        assert _cli(app, "export", path, "--format", "tracker").exit_code == 0
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert path.read_text(encoding="utf-8-sig").startswith(",".join(TRACKER_COLUMNS))

@@ -14,6 +14,7 @@ from tracker.alerts import outbox
 from tracker.alerts.digest import queue_alerts
 from tracker.alerts.models import OutboxMessage
 from tracker.alerts.outbox import LEASE, MAX_ATTEMPTS, DeliveryReport, deliver_due
+from tracker.alerts.scheduled import deliver_outbox
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.flags import rules
@@ -305,3 +306,72 @@ def test_flask_deliver_sends_what_is_due_and_prints_the_counts(app, session, smt
     assert result.output.strip() == "sent 2, failed and retrying later 0, failed for good 0"
     assert again.output.strip() == "sent 0, failed and retrying later 0, failed for good 0"
     assert len(smtp.received) == 2
+
+
+def test_flask_deliver_flushes_a_message_waiting_for_its_retry_and_the_scheduler_keeps_the_backoff(
+    app, session, smtp_down, caio
+):
+    [message] = queue_digests(session, app.config, "ana@city.example")
+    cli = app.test_cli_runner()
+
+    assert deliver_outbox(app) == DeliveryReport(retrying=1)  # the scheduler's minute job, during the outage
+    waiting = caio.get(f"/api/v1/alerts/{message.id}").get_json()
+    assert (waiting["status"], waiting["attempts"]) == ("pending", 1)
+    assert when(waiting["next_attempt_at"]) > utcnow()
+
+    smtp_down.start()  # the mail server is back
+    assert deliver_outbox(app) == DeliveryReport()  # the scheduler waits out the back-off
+    assert smtp_down.received == []
+    flushed = cli.invoke(args=["deliver"])
+    assert flushed.exit_code == 0, flushed.output
+    assert flushed.output.strip() == "sent 1, failed and retrying later 0, failed for good 0"
+    again = cli.invoke(args=["deliver"])
+    assert again.output.strip() == "sent 0, failed and retrying later 0, failed for good 0"
+    assert deliver_outbox(app) == DeliveryReport()
+
+    [received] = smtp_down.received  # exactly once
+    assert received.rcpt_tos == ["ana@city.example"]
+    assert received.message["Message-ID"] == message.message_id
+    sent = caio.get(f"/api/v1/alerts/{message.id}").get_json()
+    assert (sent["status"], sent["attempts"]) == ("sent", 2)
+    assert sent["last_error"].startswith("ConnectionRefusedError")  # why it came late
+
+
+def test_a_flush_during_an_outage_tries_each_message_once_and_keeps_its_next_backoff(app, session, smtp_down, caio):
+    queue_digests(session, app.config, "ana@city.example", "ben@city.example")
+    start = utcnow()
+    assert deliver_due(session, now=start, config=app.config) == DeliveryReport(retrying=2)
+
+    later = start + timedelta(seconds=10)  # both still wait for their retry
+    assert deliver_due(session, now=later, config=app.config, flush=True) == DeliveryReport(retrying=2)
+
+    listed = caio.get("/api/v1/alerts").get_json()
+    assert [a["attempts"] for a in listed] == [2, 2]
+    # the second failure's back-off, counted from the flush
+    assert all(when(a["next_attempt_at"]) == later + timedelta(minutes=2) for a in listed)
+
+
+def test_a_flush_leaves_a_message_another_deliverer_is_sending_to_that_deliverer(app, smtp, monkeypatch):
+    """SQLite leases a message being sent (PostgreSQL locks its row): a flush meanwhile does not send it again."""
+    [message] = queue_digests(db.session, app.config, "ana@city.example")
+    smtp.slow_seconds = 1  # the scheduler's delivery is in flight while `flask deliver` runs
+    sending, real_send = threading.Event(), outbox.email.send
+    monkeypatch.setattr(outbox.email, "send", lambda *args: sending.set() or real_send(*args))
+    reports = []
+
+    def scheduler_delivery():
+        session = db.new_session()
+        try:
+            reports.append(deliver_due(session, now=utcnow(), config=app.config))
+        finally:
+            session.close()
+
+    thread = threading.Thread(target=scheduler_delivery)
+    thread.start()
+    assert sending.wait(timeout=30)
+    flushed = app.test_cli_runner().invoke(args=["deliver"])
+    thread.join(timeout=30)
+
+    assert flushed.output.strip() == "sent 0, failed and retrying later 0, failed for good 0"
+    assert reports == [DeliveryReport(sent=1)]
+    assert [r.message["Message-ID"] for r in smtp.received] == [message.message_id]

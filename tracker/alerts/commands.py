@@ -1,4 +1,4 @@
-"""`flask deliver`: send what the alert outbox holds now."""
+"""`flask deliver`: send everything the alert outbox holds now."""
 
 import click
 from flask import current_app
@@ -12,6 +12,8 @@ from tracker.db import utcnow
 @click.command("deliver")
 @with_appcontext
 def deliver_command() -> None:
-    """Send the alerts due now (what the scheduler does every minute) and print the counts."""
-    report = deliver_due(cli_session(), now=utcnow(), config=current_app.config)
+    """Send every pending alert now, those waiting for a retry included (as `postqueue -f` does:
+    run it once the mail server is back), and print the counts. The scheduler's minutely delivery
+    keeps the retry back-off."""
+    report = deliver_due(cli_session(), now=utcnow(), config=current_app.config, flush=True)
     click.echo(f"sent {report.sent}, failed and retrying later {report.retrying}, failed for good {report.failed}")

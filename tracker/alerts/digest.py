@@ -1,4 +1,9 @@
-"""What a scan tells people: one digest per owner, one escalation digest to the CAIO office.
+"""What a scan tells people: one digest per active owner, one digest to the CAIO office.
+
+The CAIO office's digest (to CAIO_EMAIL) holds the escalations, and the news (new, reminder,
+resolved) of projects whose owner is inactive, each flag marked `no_active_owner`: nothing reaches
+someone who has left, and nothing is lost (SPEC, User). That news is told once, to whoever can be
+told at that scan: an owner made active again hears of their flags from their next reminder on.
 
 Called by a real scan inside its transaction, after its flags are written. The bookkeeping on the
 flags (last_alerted_on, resolution_alerted, escalated_on) is claimed with UPDATE ... RETURNING:
@@ -33,21 +38,29 @@ KINDS = ("new", "reminder", "resolved")
 
 def queue_alerts(session: so.Session, *, scan: ScanRun, as_of: date, config: Mapping) -> int:
     """Queue this scan's digests in the outbox (not committed here); returns how many messages."""
-    owner_kinds = _claim_owner_news(session, as_of=as_of, remind_days=config["REMIND_DAYS"])
+    caio_email = config.get("CAIO_EMAIL")
+    owner_kinds = _claim_owner_news(
+        session, as_of=as_of, remind_days=config["REMIND_DAYS"], for_inactive_owners=bool(caio_email)
+    )
     escalated = set(_claim_escalations(session, as_of=as_of, config=config))
     notes = _load_notes(session, set(owner_kinds) | escalated)
     messages = []
     by_owner: dict[int, list[dict]] = {}
+    no_owner = []  # news of projects whose owner has left: the CAIO office's (SPEC, User)
     for note in notes:
-        if note["flag_id"] in owner_kinds:
-            by_owner.setdefault(note["owner"]["id"], []).append({**note, "kind": owner_kinds[note["flag_id"]]})
+        if note["flag_id"] not in owner_kinds:
+            continue
+        item = {**note, "kind": owner_kinds[note["flag_id"]]}
+        if note["owner_active"]:
+            by_owner.setdefault(note["owner"]["id"], []).append(item)
+        elif note["flag_id"] not in escalated:  # else listed once, as escalated
+            no_owner.append(item)
     for items in by_owner.values():
         owner = items[0]["owner"]
         digest = _digest(scan, as_of, audience="owner", recipient=owner, items=items, config=config)
         messages += _messages(scan, digest, recipient_email=owner["email"], config=config)
-    caio_email = config.get("CAIO_EMAIL")
-    if escalated:
-        items = [{**note, "kind": "escalated"} for note in notes if note["flag_id"] in escalated]
+    if escalated or no_owner:
+        items = [{**note, "kind": "escalated"} for note in notes if note["flag_id"] in escalated] + no_owner
         recipient = {"id": None, "email": caio_email, "name": "CAIO office"}
         digest = _digest(scan, as_of, audience="caio", recipient=recipient, items=items, config=config)
         messages += _messages(scan, digest, recipient_email=caio_email, config=config)
@@ -57,9 +70,18 @@ def queue_alerts(session: so.Session, *, scan: ScanRun, as_of: date, config: Map
     return len(messages)
 
 
-def _claim_owner_news(session: so.Session, *, as_of: date, remind_days: int) -> dict[int, str]:
-    """Flag id -> what the owner is told about it, with the bookkeeping updated."""
-    open_ = Flag.status == "open"  # acknowledged and snoozed flags get no reminders
+def _claim_owner_news(
+    session: so.Session, *, as_of: date, remind_days: int, for_inactive_owners: bool
+) -> dict[int, str]:
+    """Flag id -> what the owner is told about it, with the bookkeeping updated. What an inactive
+    owner would be told goes to the CAIO office instead; without CAIO_EMAIL (`for_inactive_owners`
+    false) it is not claimed, so it waits until someone can be told."""
+    told = sa.true()
+    if not for_inactive_owners:
+        # NOT IN the few projects of inactive owners (hashed once), not IN every active one's
+        inactive = sa.select(Project.id).join(User, User.id == Project.owner_id).where(User.active.is_(False))
+        told = Flag.project_id.not_in(inactive)
+    open_ = sa.and_(told, Flag.status == "open")  # acknowledged and snoozed flags get no reminders
     remind_cutoff = as_of - timedelta(days=remind_days)
     # reminders before new ones: the new ones' fresh last_alerted_on must not read as due
     reminded = _claim(
@@ -69,7 +91,9 @@ def _claim_owner_news(session: so.Session, *, as_of: date, remind_days: int) -> 
     )
     new = _claim(session, sa.and_(open_, Flag.last_alerted_on.is_(None)), last_alerted_on=as_of)
     resolved = _claim(
-        session, sa.and_(Flag.status == "resolved", Flag.resolution_alerted.is_(False)), resolution_alerted=True
+        session,
+        sa.and_(told, Flag.status == "resolved", Flag.resolution_alerted.is_(False)),
+        resolution_alerted=True,
     )
     kinds = dict.fromkeys(resolved, "resolved")
     kinds.update(dict.fromkeys(reminded, "reminder"))
@@ -114,6 +138,7 @@ def _load_notes(session: so.Session, flag_ids: set[int]) -> list[dict]:
             User.id.label("owner_id"),
             User.email,
             User.name,
+            User.active,
         )
         .join(Project, Project.id == Flag.project_id)
         .join(User, User.id == Project.owner_id)
@@ -131,6 +156,7 @@ def _load_notes(session: so.Session, flag_ids: set[int]) -> list[dict]:
             "resolved_at": row.resolved_at.isoformat() if row.resolved_at else None,
             "project": {"id": row.project_id, "key": row.key, "title": row.title},
             "owner": {"id": row.owner_id, "email": row.email, "name": row.name},
+            "owner_active": row.active,
         }
         for row in rows
     ]
@@ -163,6 +189,8 @@ def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items
             "url": f"{base_url}/api/v1/flags/{item['flag_id']}",
             "project": {**item["project"], "url": f"{base_url}/api/v1/projects/{item['project']['id']}"},
             "owner": item["owner"],
+            # the CAIO office's digest marks the flags whose owner has left (their news comes here)
+            **({"no_active_owner": not item["owner_active"]} if audience == "caio" else {}),
         }
         for item in sorted(items, key=lambda i: (_kind_order(i["kind"]), i["project"]["key"], i["rule"]))
     ]
@@ -176,6 +204,7 @@ def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items
         "flags": flags,
     }
     if audience == "caio":
+        digest["counts"]["no_active_owner"] = sum(f["no_active_owner"] for f in flags)
         digest["escalate_days"] = config["ESCALATE_DAYS"]  # the threshold as it was, for the wording
     return digest
 

@@ -49,18 +49,27 @@ _templates.filters["label"] = lambda name: name.replace("_", " ")
 def render(digest: Mapping) -> tuple[str, str, str]:
     """Subject, plain text and HTML of an explained digest (tracker.alerts.digest.explained)."""
     subject = subject_of(digest)
-    sections = [
-        {"heading": heading, "flags": [f for f in digest["flags"] if f["kind"] == kind]}
-        for kind, heading in HEADINGS.items()
-    ]
+    sections: dict[str, list] = {}
+    for kind in HEADINGS:
+        for flag in digest["flags"]:
+            if flag["kind"] == kind:
+                sections.setdefault(_heading(flag), []).append(flag)
     context = {
         "digest": digest,
         "subject": subject,
-        "sections": [s for s in sections if s["flags"]],
+        "sections": [{"heading": heading, "flags": flags} for heading, flags in sections.items()],
     }
     text = _templates.get_template("digest.txt").render(context)
     html = _templates.get_template("digest.html").render(context)
     return subject, text, html
+
+
+def _heading(flag: Mapping) -> str:
+    """The CAIO office's digest lists the news of projects with no active owner under headings of its own."""
+    heading = HEADINGS[flag["kind"]]
+    if flag.get("no_active_owner") and flag["kind"] != "escalated":
+        return f"No active owner - {heading[0].lower()}{heading[1:]}"
+    return heading
 
 
 def subject_of(digest: Mapping) -> str:
@@ -70,6 +79,7 @@ def subject_of(digest: Mapping) -> str:
         f"{counts['reminder']} still open" if counts["reminder"] else "",
         f"{counts['resolved']} resolved" if counts["resolved"] else "",
         f"{counts['escalated']} escalated" if counts["escalated"] else "",
+        f"{counts['no_active_owner']} with no active owner" if counts.get("no_active_owner") else "",
     ]
     projects = list(dict.fromkeys(f"{f['project']['key']} {f['project']['title']}" for f in digest["flags"]))
     about = projects[0] if len(projects) == 1 else f"{len(projects)} projects"

@@ -26,6 +26,8 @@ class OutboxMessage(Base):
     status: so.Mapped[str] = so.mapped_column(enum_column("delivery_status", DELIVERY_STATUSES), default="pending")
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     next_attempt_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # SQLite: taken by a deliverer until then (PostgreSQL locks the row instead); see outbox.py
+    leased_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

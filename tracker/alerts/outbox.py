@@ -3,9 +3,13 @@ committed on its own, so an outage delays alerts without losing them and a sent 
 
 Taking a message: on PostgreSQL the row is locked (FOR UPDATE SKIP LOCKED) until its outcome
 commits, so concurrent deliverers pass each other by. SQLite has no row locks: a conditional UPDATE
-takes the message and commits at once, leasing it for LEASE; a deliverer that dies mid-send leaves
-it to be retried when the lease runs out. Either way the one case left, a crash between the
-server's acceptance and the commit, resends a copy with the same Message-ID.
+takes the message and commits at once, leasing it for LEASE (`leased_until`); a deliverer that dies
+mid-send leaves it to be retried when the lease runs out. Either way the one case left, a crash
+between the server's acceptance and the commit, resends a copy with the same Message-ID.
+
+A failed attempt waits for its retry (`backoff`), which the scheduler's minutely delivery keeps. A
+flush (`flask deliver`, as `postqueue -f` does) makes every pending message due at once, those
+waiting for a retry included, but not one another deliverer holds: it is sent by that one.
 
 A message is rendered here, from its payload alone (the digest the scan stored), on each attempt:
 the same payload renders the same subject and bodies every time, so a retry says what the first
@@ -46,8 +50,11 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
 
 
-def deliver_due(session: so.Session, *, now: datetime, config: Mapping) -> DeliveryReport:
-    """Send every message due at `now`, committing each outcome as it happens."""
+def deliver_due(session: so.Session, *, now: datetime, config: Mapping, flush: bool = False) -> DeliveryReport:
+    """Send every message due at `now`, committing each outcome as it happens; with `flush`, every
+    pending message is due now (one that fails again waits for its next retry, not for this loop)."""
+    if flush:
+        _make_due(session, now)
     report = DeliveryReport()
     while (message := _take_next(session, now)) is not None:
         try:
@@ -58,16 +65,33 @@ def deliver_due(session: so.Session, *, now: datetime, config: Mapping) -> Deliv
             # last_error stays: it tells why a delivered message came late
             message.status = "sent"
             message.sent_at = now
+            message.leased_until = None
             report.sent += 1
             log.info("sent %s %s to %s", message.channel, message.message_id, message.recipient)
         session.commit()
     return report
 
 
+def _not_held(now: datetime):
+    """Not leased by another deliverer (SQLite; on PostgreSQL a held message is row-locked instead)."""
+    return sa.or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until <= now)
+
+
+def _make_due(session: so.Session, now: datetime) -> None:
+    """Every pending message waiting for a retry is due at `now`; committed at once."""
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at > now, _not_held(now))
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
 def _take_next(session: so.Session, now: datetime) -> OutboxMessage | None:
     due = (
         sa.select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, _not_held(now))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(1)
         .execution_options(populate_existing=True)
@@ -84,8 +108,9 @@ def _take_next(session: so.Session, now: datetime) -> OutboxMessage | None:
                 OutboxMessage.id == message.id,
                 OutboxMessage.status == "pending",
                 OutboxMessage.next_attempt_at <= now,
+                _not_held(now),
             )
-            .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1)
+            .values(leased_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
             .execution_options(synchronize_session=False)
         ).rowcount
         session.commit()
@@ -128,6 +153,7 @@ def _send(message: OutboxMessage, config: Mapping) -> None:
 
 def _record_failure(message: OutboxMessage, exc: Exception, now: datetime, report: DeliveryReport) -> None:
     message.last_error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
+    message.leased_until = None
     if message.attempts >= MAX_ATTEMPTS:
         message.status = "failed"
         report.failed += 1

@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.ext.hybrid import hybrid_method
 
 from tracker.db import Base, UTCDateTime, enum_column, utcnow
 from tracker.vocab import FLAG_STATUSES, RULES
@@ -43,6 +44,30 @@ class Flag(Base):
         sa.Index("ix_flags_project_id", "project_id"),
         sa.Index("ix_flags_status_rule", "status", "rule"),
     )
+
+    # A snooze runs out on its date: the flag reads `open` from then on, when read (the API, its
+    # `status` filter), before the next real scan writes it (tracker/flags/scan.py). The one rule:
+    @hybrid_method
+    def snooze_ran_out(self, on: date) -> bool:
+        return self.status == "snoozed" and self.snoozed_until <= on
+
+    @snooze_ran_out.inplace.expression
+    @classmethod
+    def _snooze_ran_out(cls, on: date) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.status == "snoozed", cls.snoozed_until <= on)
+
+    def status_on(self, day: date) -> str:
+        """The status as it reads on `day`."""
+        return "open" if self.snooze_ran_out(day) else self.status
+
+    @classmethod
+    def reads(cls, status: str, day: date) -> sa.ColumnElement[bool]:
+        """SQL: the flags whose status reads `status` on `day` (plain comparisons: the status index serves)."""
+        if status == "open":
+            return sa.or_(cls.status == "open", cls.snooze_ran_out(day))
+        if status == "snoozed":
+            return sa.and_(cls.status == "snoozed", sa.not_(cls.snooze_ran_out(day)))
+        return cls.status == status
 
 
 class ScanRun(Base):

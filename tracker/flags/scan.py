@@ -411,11 +411,7 @@ def _write_flag_changes(session: so.Session, changes: _FlagChanges) -> None:
         if rows:
             session.execute(statement, rows)
     # after the resolutions, so only flags still true: snoozes that have run out open again
-    session.execute(
-        sa.update(flags)
-        .where(flags.c.status == "snoozed", flags.c.snoozed_until <= changes.as_of)
-        .values(status="open")
-    )
+    session.execute(sa.update(flags).where(Flag.snooze_ran_out(changes.as_of)).values(status="open"))
     # the bulk statements bypass the identity map: Flag objects loaded earlier must not read stale
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Flag):

@@ -27,7 +27,13 @@ class FlagSchema(ma.Schema):
     project_title = ma.fields.String()
     owner_id = ma.fields.Integer(metadata={"description": "The project owner's user id"})
     rule = ma.fields.String(metadata={"enum": list(RULES)})
-    status = ma.fields.String(metadata={"enum": list(FLAG_STATUSES)})
+    status = ma.fields.String(
+        metadata={
+            "enum": list(FLAG_STATUSES),
+            "description": "A snoozed flag whose `snoozed_until` has come reads `open` (and the `status` filter "
+            "finds it so) from that date on",
+        }
+    )
     opened_at = ma.fields.Date(metadata={"description": "as_of of the scan that opened it"})
     last_seen_at = ma.fields.Date(
         metadata={

@@ -27,9 +27,11 @@ def list_flags_query(
     stmt = sa.select(Flag).order_by(Flag.id)
     if owner is not None:
         stmt = stmt.join(Project, Project.id == Flag.project_id).where(Project.owner_id == owner)
-    for column, value in ((Flag.rule, rule), (Flag.status, status), (Flag.project_id, project)):
+    for column, value in ((Flag.rule, rule), (Flag.project_id, project)):
         if value is not None:
             stmt = stmt.where(column == value)
+    if status is not None:
+        stmt = stmt.where(Flag.reads(status, utcnow().date()))
     return stmt
 
 
@@ -46,13 +48,14 @@ def with_project(session: so.Session, flags: list[Flag]) -> list[dict]:
             sa.select(Project.id, Project.key, Project.title, Project.owner_id).where(Project.id.in_(ids))
         )
     }
-    shown = []
+    shown, today = [], utcnow().date()
     for flag in flags:
         seen = rules.last_seen_on(flag.status, flag.last_seen_at, latest_scan)
         project = projects[flag.project_id]
         shown.append(
             {
                 **{name: getattr(flag, name) for name in FLAG_COLUMNS},
+                "status": flag.status_on(today),
                 "last_seen_at": seen,
                 "details": rules.shown(flag.rule, flag.details, seen),
                 "project_key": project.key,
@@ -91,7 +94,7 @@ def acknowledge(session: so.Session, *, actor: Actor, flag_id: int) -> Flag:
 
 
 def snooze(session: so.Session, *, actor: Actor, flag_id: int, until: date, reason: str) -> Flag:
-    """No reminders until `until`; the first scan on or after that date opens the flag again."""
+    """No reminders until `until`; from that date it reads `open` (Flag.snooze_ran_out)."""
     flag = _editable_flag(session, actor=actor, flag_id=flag_id)
     flag.status = "snoozed"
     flag.snoozed_until = until

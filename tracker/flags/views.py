@@ -61,8 +61,8 @@ class FlagSnooze(MethodView):
     def post(self, data, flag_id):
         """Snooze a flag until a later date, with a reason (its project's owner, caio, admin).
 
-        No reminders until `until`; the first scan as of that date or later opens it again.
-        A resolved flag answers 409.
+        No reminders until `until`; from that date on it reads `open` again (at once, not at the
+        next scan). A resolved flag answers 409.
         """
         flag = service.snooze(db.session, actor=authenticate(), flag_id=flag_id, **data)
         return _shown(flag)

@@ -1,6 +1,11 @@
 """`flask import` and `flask export`: the portfolio in and out of CSV files."""
 
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import click
 import sqlalchemy.exc as sa_exc
@@ -93,6 +98,31 @@ def export_command(file: Path, fmt: str) -> None:
     """Write every project to FILE (CSV, UTF-8 with a BOM): omb-2025 (the US federal inventory's
     columns) or tracker (the import format)."""
     session = cli_session()
-    with file.open("w", encoding="utf-8-sig", newline="") as handle:
+    with _replaced_whole(file) as handle:
         count = service.export_portfolio(session, handle, fmt=fmt)
     click.echo(f"wrote {count} projects to {file} ({fmt})")
+
+
+@contextmanager
+def _replaced_whole(target: Path) -> Iterator[TextIO]:
+    """A temporary file beside `target`, renamed over it once complete (os.replace: atomic on one
+    filesystem). An error leaves `target` as it was and removes the temporary file; a crash leaves
+    `target` whole too (at worst a hidden .NAME.*.tmp beside it)."""
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with open(descriptor, "w", encoding="utf-8-sig", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(descriptor)  # the data on disk before the name points at it
+        os.chmod(temporary, mode)  # mkstemp makes it 0600; the file gets the mode a plain open would give
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
