@@ -217,3 +217,11 @@ def test_deleting_a_project_takes_its_practices_with_it(project, manager, admin)
     manager.put(url(project, "testing"), json={"status": "in_progress"})
     assert admin.delete(f"/api/v1/projects/{project['id']}").status_code == 204
     assert admin.get(url(project)).status_code == 404
+
+
+def test_a_put_that_changes_nothing_writes_nothing(project, manager, caio):
+    body = {"status": "done", "completed_on": days_ago(3), "evidence_url": EVIDENCE}
+    first = manager.put(url(project, "training"), json=body).json
+    again = manager.put(url(project, "training"), json=body).json
+    assert again == first
+    assert caio.get(f"/api/v1/audit?project={project['id']}&entity=practice").headers["X-Total-Count"] == "1"
