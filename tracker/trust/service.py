@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as so
 
 from tracker.auth import Actor, can_edit_project
@@ -78,15 +79,26 @@ def put_practice(
     today = utcnow().date()
     # each write that sets `waived` re-certifies the waiver from today
     values["waived_on"] = today if values["status"] == "waived" else None
+    values["updated_by_id"] = actor.id
+    try:
+        practice = _write(session, project_id, key, values)
+    except sa_exc.IntegrityError:
+        # a racing first write made the row between our read and our insert (SQLite: PostgreSQL
+        # queues on the project's lock instead); ours is then an update of it
+        session.rollback()
+        practice = _write(session, project_id, key, values)
+    return _view(key, practice, today=today, valid_days=valid_days)
+
+
+def _write(session: so.Session, project_id: int, key: str, values: dict) -> Practice:
     practice = _written(session, project_id, key)
     if practice is None:
         practice = Practice(project_id=project_id, key=key)
         session.add(practice)
     for name, value in values.items():
         setattr(practice, name, value)
-    practice.updated_by_id = actor.id
     session.commit()
-    return _view(key, practice, today=today, valid_days=valid_days)
+    return practice
 
 
 def _check_key(key: str) -> None:
