@@ -110,6 +110,9 @@ class Caller:
     def patch(self, path, **kwargs):
         return self._call("patch", path, **kwargs)
 
+    def put(self, path, **kwargs):
+        return self._call("put", path, **kwargs)
+
     def delete(self, path, **kwargs):
         return self._call("delete", path, **kwargs)
 

@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.registry.views import blp as registry_blp
     from tracker.registry.views import imports_blp
     from tracker.reports.views import blp as reports_blp
+    from tracker.trust.views import blp as trust_blp
     from tracker.users.views import blp as users_blp
 
     app.register_blueprint(health_blp)
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(users_blp)
     api.register_blueprint(budgets_blp)
     api.register_blueprint(kpis_blp)
+    api.register_blueprint(trust_blp)
     api.register_blueprint(audit_blp)
     api.register_blueprint(flags_blp)
     api.register_blueprint(reports_blp)

@@ -45,6 +45,8 @@ def load_settings(instance_path: str) -> dict:
         "STALE_DAYS": _int("STALE_DAYS", 60),
         "REMIND_DAYS": _int("REMIND_DAYS", 7),
         "ESCALATE_DAYS": _int("ESCALATE_DAYS", 30),
+        # how long a done practice, or a waiver, stays in effect before it must be renewed
+        "PRACTICE_VALID_DAYS": _int("PRACTICE_VALID_DAYS", 365),
         "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
         "SMTP_PORT": _int("SMTP_PORT", 25),
         "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),

@@ -26,9 +26,12 @@ from tracker.kpis.models import Kpi, Measurement
 from tracker.money import minor_exponent, to_minor
 from tracker.projects import rules
 from tracker.projects.models import Project, StageTransition
+from tracker.trust.models import Practice
 from tracker.users.models import User
 
 CITY = "City of Northhaven"
+# where the demo's practices keep their evidence: the city's own AI register pages
+EVIDENCE_BASE_URL = "https://www.northhaven.example/ai-register"
 TOKENS_FILE = "demo-tokens.txt"
 API_EXAMPLE_URL = "http://127.0.0.1:5000/api/v1/projects"
 
@@ -96,6 +99,20 @@ class DemoKpi:
 
 
 @dataclass(frozen=True)
+class DemoPractice:
+    """A practice as last written `days_ago` days before today: completed then (`done`) or waived then
+    (`waived`); None for a status without a date. `evidence` is a file on the city's AI register pages."""
+
+    key: str
+    status: str
+    days_ago: int | None = None
+    evidence: str = ""
+    note: str = ""
+    waiver_reason: str = ""
+    by: str = "owner"  # a user handle, or the project's owner
+
+
+@dataclass(frozen=True)
 class DemoProject:
     key: str
     title: str
@@ -108,7 +125,10 @@ class DemoProject:
     history: tuple[Step, ...]
     budget: tuple[Line, ...]
     kpis: tuple[DemoKpi, ...]
+    risk_tier: str
+    risk_rationale: str
     registry: dict[str, str] = field(default_factory=dict)  # filled in: the project is public
+    practices: tuple[DemoPractice, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,6 +198,15 @@ PROJECTS = (
             "Residents can ask for a person at any point.",
             "contact_email": "citizen.services@northhaven.example",
         },
+        risk_tier="limited",
+        risk_rationale="Residents converse with it and read text it generates: a transparency duty (EU AI Act "
+        "art. 50). It informs and books appointments; it never decides on an application.",
+        practices=(
+            DemoPractice("testing", "done", 440, "answer-accuracy-test-2.pdf"),
+            DemoPractice("monitoring", "done", 35, "monthly-conversation-review.html"),
+            DemoPractice("training", "done", 430, "staff-guide-to-the-assistant.pdf"),
+            DemoPractice("human_oversight", "done", 430, "hand-over-to-staff.html"),
+        ),
     ),
     DemoProject(
         key="NH-OPS-TWIN-01",
@@ -204,6 +233,9 @@ PROJECTS = (
                     Readings(300, 15, 30, "2", "9", 0)),
             DemoKpi("Pilot budget spent", "input", "%", "increase", Readings(300, 15, 30, "6", "88", 0)),
         ),
+        risk_tier="minimal",
+        risk_rationale="A planners' simulation tool: it decides nothing about a resident and residents do not "
+        "interact with it.",
     ),
     DemoProject(
         key="NH-SAF-ALERT-01",
@@ -253,6 +285,13 @@ PROJECTS = (
             "remove shelters by hand, and reviews delivery times after each alert.",
             "contact_email": "emergency.management@northhaven.example",
         },
+        risk_tier="limited",
+        risk_rationale="Residents see its shelter routing on their phones. Alerts themselves come from the "
+        "civil-defence authority, not from the model, and the full shelter list is always one tap away.",
+        practices=(
+            DemoPractice("testing", "done", 510, "delivery-and-routing-test.pdf"),
+            DemoPractice("public_consultation", "done", 500, "accessibility-panel-findings.html"),
+        ),
     ),
     DemoProject(
         key="NH-SAF-PATROL-01",
@@ -281,6 +320,17 @@ PROJECTS = (
             DemoKpi("Patrol plans generated", "output", "plans/month", "increase",
                     Readings(580, 410, 30, "120", "135", 0)),
         ),
+        risk_tier="high_impact",
+        risk_rationale="Steers police patrols toward neighbourhoods: it may affect residents' rights and equal "
+        "treatment (EU AI Act Annex III, law enforcement; OMB M-25-21 high-impact).",
+        practices=(
+            DemoPractice("testing", "done", 625, "back-test-five-years.pdf"),
+            DemoPractice("impact_assessment", "done", 615, "algorithmic-impact-assessment.pdf"),
+            DemoPractice("independent_review", "done", 405, "equity-audit-university-of-northhaven.pdf",
+                     note="The equity audit that led to the kill decision."),
+            DemoPractice("public_consultation", "in_progress", note="District councils' hearings were cut short "
+                     "by the cancellation."),
+        ),
     ),
     DemoProject(
         key="NH-LIV-OUTBREAK-01",
@@ -305,6 +355,15 @@ PROJECTS = (
         kpis=(
             DemoKpi("Prediction models deployed", "input", "models", "increase", Readings(380, 35, 30, "1", "3", 0)),
             DemoKpi("Data scientists assigned", "input", "FTE", "increase", Readings(380, 35, 30, "1", "2.5")),
+        ),
+        risk_tier="high_impact",
+        risk_rationale="Decides which food businesses are inspected first, and so whom enforcement reaches: "
+        "it affects businesses' rights and residents' health (OMB M-25-21 high-impact).",
+        practices=(
+            DemoPractice("testing", "in_progress", note="Back-test on 2019-2024 inspections; waits for the "
+                     "emergency-department data."),
+            DemoPractice("impact_assessment", "in_progress", note="Draft; the data-sharing part waits for the "
+                     "signed agreement."),
         ),
     ),
     DemoProject(
@@ -349,6 +408,19 @@ PROJECTS = (
             "Clinical priority is always set by doctors, never by the model.",
             "contact_email": "health.services@northhaven.example",
         },
+        risk_tier="high_impact",
+        risk_rationale="Shapes residents' access to specialist care, a public service (OMB M-25-21 high-impact; "
+        "EU AI Act Annex III 5(a)).",
+        practices=(
+            DemoPractice("testing", "done", 135, "no-show-model-validation.pdf"),
+            DemoPractice("impact_assessment", "done", 128, "algorithmic-impact-assessment.pdf"),
+            DemoPractice("training", "done", 122, "scheduler-training-record.pdf"),
+            DemoPractice("human_oversight", "done", 121, "scheduler-review-procedure.html"),
+            DemoPractice("monitoring", "in_progress", note="Quarterly fairness audit: the first one is due."),
+            DemoPractice("appeal", "in_progress", note="Complaints route agreed with the patient ombudsman; the "
+                     "web form is being built."),
+            DemoPractice("public_consultation", "in_progress", note="Patient council session planned."),
+        ),
     ),
     DemoProject(
         key="NH-MOB-SIGNALS-01",
@@ -395,6 +467,24 @@ PROJECTS = (
             "any junction, and review waiting times by direction each month.",
             "contact_email": "transport@northhaven.example",
         },
+        risk_tier="high_impact",
+        risk_rationale="A safety component of road-traffic management (EU AI Act Annex III 2): a wrong timing "
+        "could endanger pedestrians, cyclists and drivers.",
+        practices=(
+            DemoPractice("testing", "done", 200, "annual-controller-safety-test.pdf"),
+            # done before the rollout and never renewed: the scan reports it lapsed
+            DemoPractice("impact_assessment", "done", 590, "algorithmic-impact-assessment.pdf",
+                     note="Renewal postponed to the second-phase design; overdue."),
+            DemoPractice("independent_review", "waived", 90, by="caio",
+                     waiver_reason="The national road authority's type approval of the signal controllers "
+                     "includes an independent safety review; a second review would duplicate it."),
+            DemoPractice("monitoring", "done", 30, "monthly-waiting-time-report.html"),
+            DemoPractice("training", "done", 150, "control-centre-training-record.pdf"),
+            DemoPractice("human_oversight", "done", 180, "manual-override-procedure.pdf"),
+            DemoPractice("appeal", "not_applicable", note="No decision about a person: signal timings are a general "
+                     "measure. Complaints go through the city's general complaints procedure."),
+            DemoPractice("public_consultation", "done", 300, "corridor-consultation-report.pdf"),
+        ),
     ),
     DemoProject(
         key="NH-MOB-ROBOTAXI-01",
@@ -421,6 +511,20 @@ PROJECTS = (
                     Readings(235, 95, 30, "23", "17", 0), baseline=("24", 260), target=("10", 500)),
             DemoKpi("Autonomous trips completed", "output", "trips/month", "increase",
                     Readings(235, 95, 30, "850", "3900", 0)),
+        ),
+        risk_tier="high_impact",
+        risk_rationale="Drives passengers on public roads: a failure could injure or kill (OMB M-25-21 "
+        "high-impact: life and safety; EU AI Act Annex I vehicles).",
+        practices=(
+            DemoPractice("testing", "done", 262, "closed-course-safety-case.pdf"),
+            DemoPractice("impact_assessment", "done", 256, "algorithmic-impact-assessment.pdf"),
+            DemoPractice("human_oversight", "done", 252, "safety-driver-protocol.pdf"),
+            DemoPractice("training", "done", 252, "safety-driver-certification.pdf"),
+            DemoPractice("monitoring", "in_progress", note="Incident reporting paused while the operator changes its "
+                     "data platform."),
+            DemoPractice("independent_review", "in_progress", note="Review by the national vehicle safety agency."),
+            DemoPractice("public_consultation", "in_progress", note="Port district residents' meeting held; the "
+                     "night-shift workers' survey is open."),
         ),
     ),
     DemoProject(
@@ -465,6 +569,9 @@ PROJECTS = (
             "inspections and repairs. The model never closes a bridge or a lane.",
             "contact_email": "public.works@northhaven.example",
         },
+        risk_tier="minimal",
+        risk_rationale="Sensor analytics on structures: engineers decide on every inspection and repair, and "
+        "no data about people is collected.",
     ),
     DemoProject(
         key="NH-INF-LEAKS-01",
@@ -508,6 +615,9 @@ PROJECTS = (
             "repairs to schedule. Monthly reports compare detected leaks with confirmed repairs.",
             "contact_email": "water.utility@northhaven.example",
         },
+        risk_tier="minimal",
+        risk_rationale="Listens to water mains: crews confirm every leak before digging, and no household data "
+        "is used.",
     ),
     DemoProject(
         key="NH-ENV-GRID-01",
@@ -539,6 +649,13 @@ PROJECTS = (
             DemoKpi("Homes and batteries enrolled in flexible demand", "output", "connections", "increase",
                     Readings(130, 5, 14, "140", "820", 0)),
         ),
+        risk_tier="limited",
+        risk_rationale="Volunteer households see in the app when it shifts their heat pump, battery or charger, "
+        "and can override it at any time.",
+        practices=(
+            DemoPractice("testing", "done", 150, "day-ahead-forecast-test.pdf"),
+            DemoPractice("public_consultation", "done", 160, "eastbank-residents-meeting.html"),
+        ),
     ),
     DemoProject(
         key="NH-ENV-BUILDINGS-01",
@@ -567,6 +684,75 @@ PROJECTS = (
                     Readings(1280, 125, 60, "2140", "1745", 0), baseline=("2150", 1310), target=("1800", -400)),
             DemoKpi("Buildings under automated control", "output", "buildings", "increase",
                     Readings(1280, 125, 90, "6", "48", 0)),
+        ),
+        risk_tier="minimal",
+        risk_rationale="Controls heating and ventilation in municipal buildings; comfort limits are fixed and "
+        "no data about people is used.",
+    ),
+    DemoProject(
+        key="NH-LIV-WELFARE-01",
+        title="Finding households in crisis before they fall through the net",
+        problem="Households in crisis (a lost job, an illness, rent and bills unpaid) often never apply for the "
+        "support they are entitled to; social workers met them only after an eviction or a hospital admission.",
+        description="Modelled on Seoul's welfare blind-spot detection. Combines arrears the city already "
+        "receives (utility disconnection warnings, rent arrears in municipal housing, health-insurance arrears) "
+        "into a monthly list of households a social worker should call on; the worker, not the model, decides "
+        "what support to offer.",
+        domain="living", ai_type="traditional_ml", department="Social Welfare", owner="park",
+        history=(
+            Step("poc", 980, "Test on two years of closed cases whether arrears signals come before a crisis."),
+            Step("pilot", 700, "PoC found 2 in 3 households that later needed emergency support, five months "
+                 "earlier on average; pilot with the social-work teams of two districts."),
+            Step("rollout", 200, f"{ROLLOUT_APPROVED} Households reached before an eviction or disconnection "
+                 "doubled in the pilot districts. Impact assessment, independent review and residents' panel "
+                 "completed before the decision.", by="caio"),
+        ),
+        budget=(
+            Line("poc", 980, "personnel", "120000", "117300.00", "approved", "social welfare budget {fy}"),
+            Line("pilot", 700, "services", "380000", "361220.40", "approved", "social welfare budget {fy}"),
+            Line("rollout", 200, "personnel", "960000", "412800.00", "approved", "social welfare budget {fy}"),
+            Line("rollout", 0, "services", "350000", "98000.00", "approved", PLAN),
+            Line("rollout", -365, "personnel", "980000", "0", "planned", PLAN),
+        ),
+        kpis=(
+            DemoKpi("Households reached before an eviction or disconnection", "outcome", "households/month",
+                    "increase", Readings(680, 8, 30, "34", "118", 0), baseline=("31", 700), target=("150", 365)),
+            DemoKpi("Emergency housing placements after an eviction", "outcome", "placements/month", "decrease",
+                    Readings(680, 8, 30, "62", "41", 0), baseline=("64", 700), target=("35", 365)),
+            DemoKpi("Households visited after an alert", "output", "visits/month", "increase",
+                    Readings(680, 8, 30, "40", "310", 0)),
+        ),
+        registry={
+            "purpose": "Helps social workers find households in crisis early, before an eviction, a "
+            "disconnection or a hospital stay, so they can offer the support those households are entitled to.",
+            "data_sources": "Arrears notices the city already receives: utility disconnection warnings, rent "
+            "arrears in municipal housing, health-insurance arrears and unpaid school-meal fees; household size "
+            "and district. No medical records, police data or social-media data.",
+            "logic": "A statistical model scores each household's chance of a crisis in the next three months "
+            "from the number, kind and duration of its arrears. Each month the 300 highest scores go to the "
+            "district social-work teams, with the signals behind each score.",
+            "risks": "Households with no arrears on record are missed; a visit may feel intrusive; scores may "
+            "differ unfairly between districts or household types. A visit is an offer, never an obligation; "
+            "the model is audited every quarter for differences by district, age and household type; "
+            "households can ask why they were contacted and have their data removed.",
+            "human_oversight": "A social worker reviews every alert before any contact and decides whether and "
+            "how to reach out. No support is granted, reduced or refused by the model. The Social Welfare board "
+            "reviews the audit every quarter.",
+            "contact_email": "social.welfare@northhaven.example",
+        },
+        risk_tier="high_impact",
+        risk_rationale="Decides which households a social worker contacts about support they are entitled to: "
+        "access to public benefits (OMB M-25-21 high-impact; EU AI Act Annex III 5(a); Korea's AI Basic Act).",
+        # every practice in effect, on the rollout decision's day and today
+        practices=(
+            DemoPractice("testing", "done", 262, "validation-on-closed-cases.pdf"),
+            DemoPractice("impact_assessment", "done", 240, "algorithmic-impact-assessment.pdf"),
+            DemoPractice("independent_review", "done", 226, "ethics-board-review-university-of-northhaven.pdf"),
+            DemoPractice("monitoring", "done", 205, "quarterly-fairness-audit-plan.pdf"),
+            DemoPractice("training", "done", 214, "social-worker-training-record.pdf"),
+            DemoPractice("human_oversight", "done", 230, "alert-review-procedure.pdf"),
+            DemoPractice("appeal", "done", 220, "ask-why-you-were-contacted.html"),
+            DemoPractice("public_consultation", "done", 280, "residents-panel-report.pdf"),
         ),
     ),
 )
@@ -652,6 +838,10 @@ def _add_project(session: so.Session, spec: DemoProject, *, users: dict, today: 
         stage_entered_at=_days_ago(today, last.days_ago),
         public=bool(spec.registry),
         **spec.registry,
+        risk_tier=spec.risk_tier,
+        risk_rationale=spec.risk_rationale,
+        # classified before its first stage decision (the tier may not have changed since)
+        risk_assessed_on=_days_ago(today, spec.history[0].days_ago),
     )
     session.add(project)
     session.flush()
@@ -667,11 +857,27 @@ def _add_project(session: so.Session, spec: DemoProject, *, users: dict, today: 
                 effective_date=_days_ago(today, step.days_ago),
                 decided_by_id=decider.id,
                 rationale=step.rationale,
-                gate=dict(NO_GATE) if from_stage is None else _gate(step),
+                gate=dict(NO_GATE) if from_stage is None else _gate(step, spec),
                 override_reason=step.override_reason,
             )
         )
         from_stage = step.to_stage
+
+    for practice in spec.practices:
+        day = _days_ago(today, practice.days_ago) if practice.days_ago is not None else None
+        session.add(
+            Practice(
+                project_id=project.id,
+                key=practice.key,
+                status=practice.status,
+                completed_on=day if practice.status == "done" else None,
+                waived_on=day if practice.status == "waived" else None,
+                evidence_url=f"{EVIDENCE_BASE_URL}/{spec.key.lower()}/{practice.evidence}" if practice.evidence else "",
+                note=practice.note,
+                waiver_reason=practice.waiver_reason,
+                updated_by_id=(owner if practice.by == "owner" else users[practice.by]).id,
+            )
+        )
 
     plan = f"{today.year}-{(today.year + 4) % 100:02d}"
     for line in spec.budget:
@@ -713,9 +919,19 @@ def _add_project(session: so.Session, spec: DemoProject, *, users: dict, today: 
     session.flush()
 
 
-def _gate(step: Step) -> dict:
-    """The gate record the service writes: the criteria guarding the stage, met unless overridden."""
-    codes = [code for code, _ in rules.gate_checks(step.to_stage, rules.GateEvidence())]
+def gate_codes(to_stage: str, spec: DemoProject) -> list[str]:
+    """The criteria that guard `to_stage` for a project of this tier and publicity."""
+    evidence = rules.GateEvidence(risk_tier=spec.risk_tier, public=bool(spec.registry))
+    # only the codes are read: the day and the validity do not change which criteria apply
+    return [code for code, _ in rules.gate_checks(to_stage, evidence, on=date.min, valid_days=1)]
+
+
+def _gate(step: Step, spec: DemoProject) -> dict:
+    """The gate record the service writes: the criteria guarding the stage, met unless overridden.
+
+    The demo's decisions were taken with their evidence in place at the time (practices renewed
+    since then show their latest dates); tests/integration/test_seed_demo.py checks today's."""
+    codes = gate_codes(step.to_stage, spec)
     return {
         "checks": [{"code": code, "met": code not in step.unmet} for code in codes],
         "unmet": list(step.unmet),

@@ -59,8 +59,8 @@ class UnstorableText(DomainError):
 
 
 class GateNotMet(Conflict):
-    def __init__(self, to_stage: str, unmet: list[str]):
-        super().__init__(f"the gate into {to_stage} is not met", unmet=unmet)
+    def __init__(self, to_stage: str, unmet: list[str], why: str = ""):
+        super().__init__(f"the gate into {to_stage} is not met" + (f"; {why}" if why else ""), unmet=unmet)
 
 
 class UnsupportedMediaType(DomainError):

@@ -14,7 +14,13 @@ TODAY = date.today()
 def flags(manager, other_manager, caio):
     """A real scan (through the API) over three projects of two managers, as of 1 April 2025."""
     mine = factories.ProjectFactory(owner=manager.user, stage="pilot", stage_entered_at=date(2025, 1, 1))
-    stalled = factories.ProjectFactory(owner=manager.user, stage="poc", stage_entered_at=date(2024, 12, 1))
+    stalled = factories.ProjectFactory(
+        owner=manager.user,
+        stage="poc",
+        stage_entered_at=date(2024, 12, 1),
+        risk_tier="minimal",
+        risk_rationale="Back-office forecasting; no resident is affected by its output.",
+    )
     theirs = factories.ProjectFactory(owner=other_manager.user, stage="pilot", stage_entered_at=date(2025, 1, 1))
     factories.BudgetLineFactory(project=theirs, stage="rollout")
     scanned = caio.post("/api/v1/scans", json={"as_of": "2025-04-01"})

@@ -21,6 +21,7 @@ from tests import factories
 from tracker.auth import issue_token
 from tracker.db import utcnow
 from tracker.money import minor_exponent
+from tracker.trust.rules import MAY_BE_NOT_APPLICABLE
 from tracker.vocab import REGISTRY_FIELDS
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
@@ -54,8 +55,28 @@ def breaks_a_rule_openapi_cannot_state(case, owner_id: int) -> bool:
         decimals = values[money].partition(".")[2] if isinstance(values.get(money), str) else ""
         if len(decimals) > minor_exponent(currency):
             return True
+    if breaks_a_trust_rule(values, (case.path_parameters or {}).get("key")):
+        return True
     dates = (values.get("baseline_date"), values.get("target_date"))
     return all(isinstance(d, str) for d in dates) and dates[1] < dates[0]
+
+
+def breaks_a_trust_rule(values: dict, practice_key: str | None) -> bool:
+    """A tier without its rationale (or a blank one, refused once the project is assessed), and a
+    practice's fields that go only with one status."""
+    if "risk_rationale" in values and not str(values["risk_rationale"] or "").strip():
+        return True
+    if values.get("risk_tier") not in (None, "unassessed") and "risk_rationale" not in values:
+        return True
+    status = values.get("status")
+    if practice_key is None or not isinstance(status, str):
+        return False
+    return (
+        (status == "done") != (values.get("completed_on") is not None)
+        or (status == "waived") != bool(str(values.get("waiver_reason") or "").strip())
+        or (status != "waived" and bool(values.get("waiver_reason")))
+        or (status == "not_applicable" and practice_key not in MAY_BE_NOT_APPLICABLE)
+    )
 
 
 @pytest.fixture

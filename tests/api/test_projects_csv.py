@@ -197,7 +197,14 @@ def test_the_export_needs_a_token(client):
 def test_the_openapi_document_describes_a_csv_response(client):
     operation = client.get("/api/v1/openapi.json").json["paths"][URL]["get"]
     assert set(operation["responses"]["200"]["content"]) == {"text/csv"}
-    assert {p["name"] for p in operation["parameters"]} == {"stage", "domain", "department", "owner", "flagged"}
+    assert {p["name"] for p in operation["parameters"]} == {
+        "stage",
+        "domain",
+        "department",
+        "owner",
+        "flagged",
+        "risk_tier",
+    }
 
 
 def count_statements(caller) -> int:

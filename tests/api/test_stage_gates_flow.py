@@ -13,7 +13,11 @@ NEW_PROJECT = {
     "domain": "environment",
     "ai_type": "traditional_ml",
     "department": "Water Utility",
+    "risk_tier": "minimal",
+    "risk_rationale": "Listens to water mains; decides nothing about residents.",
 }
+# the trust gates a classified, not prohibited project meets (SPEC "Trust")
+TRUST_MET = [{"code": "risk_tier_required", "met": True}, {"code": "prohibited_use", "met": True}]
 OUTCOME_KPI = {
     "name": "Water lost to leaks",
     "kind": "outcome",
@@ -95,7 +99,7 @@ def test_a_project_reaches_rollout_only_once_each_gate_is_met(manager):
     assert entered_pilot.status_code == 201
     assert entered_pilot.headers["Location"] == f"/api/v1/transitions/{entered_pilot.json['id']}"
     assert entered_pilot.json["gate"] == {
-        "checks": [{"code": "kpi_required", "met": True}],
+        "checks": [{"code": "kpi_required", "met": True}, *TRUST_MET],
         "unmet": [],
         "overridden": False,
     }
@@ -126,7 +130,7 @@ def test_a_project_reaches_rollout_only_once_each_gate_is_met(manager):
     entered_rollout = project.move("rollout")
     assert entered_rollout.status_code == 201, entered_rollout.json
     assert entered_rollout.json["gate"] == {
-        "checks": [{"code": code, "met": True} for code in all_three],
+        "checks": [*({"code": code, "met": True} for code in all_three), *TRUST_MET],
         "unmet": [],
         "overridden": False,
     }
@@ -140,8 +144,8 @@ def test_a_project_reaches_rollout_only_once_each_gate_is_met(manager):
     ]
     assert [t["gate"]["checks"] for t in history] == [
         [],
-        [{"code": "kpi_required", "met": True}],
-        [{"code": code, "met": True} for code in all_three],
+        [{"code": "kpi_required", "met": True}, *TRUST_MET],
+        [*({"code": code, "met": True} for code in all_three), *TRUST_MET],
     ]
     assert {t["decided_by_id"] for t in history} == {manager.user.id}
     assert all(t["override_reason"] is None for t in history)
@@ -163,7 +167,7 @@ def test_the_caio_office_passes_a_gate_with_a_reason_that_the_history_keeps(mana
     assert passed.status_code == 201, passed.json
     assert passed.json["override_reason"] == reason
     assert passed.json["gate"] == {
-        "checks": [{"code": "kpi_required", "met": False}],
+        "checks": [{"code": "kpi_required", "met": False}, *TRUST_MET],
         "unmet": ["kpi_required"],
         "overridden": True,
     }

@@ -32,7 +32,8 @@ def race(app, calls):
 
 
 def test_racing_transitions_on_one_project_let_exactly_one_win(app, manager):
-    project = manager.post("/api/v1/projects", json=NEW_PROJECT).json
+    classified = {**NEW_PROJECT, "risk_tier": "limited", "risk_rationale": "Applicants read what it generates."}
+    project = manager.post("/api/v1/projects", json=classified).json
     factories.KpiFactory(project_id=project["id"])
     headers = {"Authorization": f"Bearer {manager.token}"}
     url = f"/api/v1/projects/{project['id']}/transitions"
@@ -68,3 +69,25 @@ def test_racing_patches_with_the_same_etag_let_exactly_one_win_and_lose_no_updat
     stored = manager.get(url)
     assert stored.json["title"] == winner.json["title"]
     assert stored.headers["ETag"] == winner.headers["ETag"]
+
+
+def test_racing_first_writes_of_one_practice_all_land_one_after_another(app, manager, caio):
+    """A practice's row is made by its first write: racing first writes queue on the project's
+    lock instead of colliding on the unique (project, key), and the trail has each of them."""
+    project = manager.post("/api/v1/projects", json=NEW_PROJECT).json
+    headers = {"Authorization": f"Bearer {manager.token}"}
+    url = f"/api/v1/projects/{project['id']}/practices/testing"
+
+    responses = race(
+        app,
+        [
+            lambda client, n=n: client.put(url, json={"status": "in_progress", "note": f"racer {n}"}, headers=headers)
+            for n in range(RACERS)
+        ],
+    )
+
+    assert Counter(r.status_code for r in responses) == {200: RACERS}, [r.get_json() for r in responses]
+    stored = manager.get(url).json
+    assert stored["note"] in {r.json["note"] for r in responses}
+    trail = caio.get(f"/api/v1/audit?project={project['id']}&entity=practice&page_size=100").json
+    assert Counter(e["action"] for e in trail) == {"create": 1, "update": RACERS - 1}

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tracker.audit.models import AuditEvent
+from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project, StageTransition
 from tracker.registry import service
@@ -274,6 +275,34 @@ def test_a_tracker_import_writes_every_field_owner_and_first_history_entry(app, 
     assert (default.owner_id, default.stage, default.stage_entered_at) == (admin.id, "poc", date.today())
 
 
+def test_the_risk_columns_are_optional_and_a_tier_comes_with_its_rationale(app, app_context, tmp_path):
+    admin = factories.UserFactory(role="admin")
+    rows = [
+        {**GOOD_ROW, "key": "CITY-HI-01", "risk_tier": "high_impact", "risk_rationale": "Decides benefit access."},
+        {**GOOD_ROW, "key": "CITY-NONE-01"},
+        {**GOOD_ROW, "key": "CITY-BAD-01", "risk_tier": "limited"},
+        {**GOOD_ROW, "key": "CITY-BAD-02", "risk_tier": "severe", "risk_rationale": "x"},
+    ]
+    with pytest.raises(service.ImportRejected) as refused:
+        _import(tmp_path, rows, default_owner=admin)
+    assert refused.value.line_errors == {
+        4: {"risk_rationale": ["Required when the risk tier is set to anything but unassessed."]},
+        5: {"risk_tier": ["Must be one of: unassessed, minimal, limited, high_impact, prohibited."]},
+    }
+    assert _count(Project) == 0
+
+    assert _import(tmp_path, rows[:2], default_owner=admin)["created"] == 2
+    imported = dict(db.session.execute(sa.select(Project.key, Project.risk_tier)).all())
+    assert imported == {"CITY-HI-01": "high_impact", "CITY-NONE-01": "unassessed"}
+    assessed = dict(db.session.execute(sa.select(Project.key, Project.risk_assessed_on)).all())
+    assert assessed == {"CITY-HI-01": utcnow().date(), "CITY-NONE-01": None}
+    # a file of the columns before the trust issue still imports, every row unassessed
+    old_header = tuple(name for name in TRACKER_COLUMNS if not name.startswith("risk_"))
+    assert (
+        _import(tmp_path, [{**GOOD_ROW, "key": "CITY-OLD-01"}], default_owner=admin, header=old_header)["created"] == 1
+    )
+
+
 def test_a_failure_in_the_middle_of_writing_leaves_the_database_as_it_was(
     app, app_context, federal_inventory, tmp_path, monkeypatch
 ):
@@ -391,6 +420,8 @@ def test_the_tracker_format_round_trips_every_field(app, app_context, tmp_path):
         risks="Risks",
         human_oversight="Who",
         contact_email="x@city.example",
+        risk_tier="high_impact",
+        risk_rationale='Decides who is inspected first, "with quotes", commas\nand lines.',
     )
     columns = [getattr(Project, name) for name in TRACKER_COLUMNS if name != "owner_email"] + [Project.owner_id]
     before = set(db.session.execute(sa.select(*columns)).all())

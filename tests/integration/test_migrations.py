@@ -7,9 +7,12 @@ from alembic.migration import MigrationContext
 
 from tests.conftest import ON_POSTGRES
 from tracker import create_app
+from tracker.auth import issue_token
 from tracker.cli import alembic_config
 from tracker.extensions import db
 from tracker.models import Base
+from tracker.users.models import User
+from tracker.vocab import PRACTICES
 
 
 def _fresh_app(tmp_path, database_url):
@@ -97,3 +100,45 @@ def test_the_database_itself_refuses_what_must_never_hold(tmp_path, database_url
             assert connection.scalar(sa.text("SELECT count(*) FROM budget_lines")) == 0
     db.engine.dispose()
     assert accepted == []
+
+
+def test_an_existing_database_upgrades_to_unassessed_projects_with_eight_practices_not_started(tmp_path, database_url):
+    """From the previous head (0002) with data in it: the trust migration keeps every project and
+    classifies none, and the API reads each one's eight practices as not started."""
+    app = _fresh_app(tmp_path, database_url)
+    with app.app_context():
+        command.upgrade(alembic_config(), "0002")
+        with db.engine.begin() as connection:
+            for statement in SEED:
+                connection.execute(sa.text(statement))
+            connection.execute(sa.text(SEED[1].replace("(1, 'K-1'", "(2, 'K-2'").replace("'poc'", "'pilot'")))
+        command.upgrade(alembic_config(), "head")
+        user = db.session.get(User, 1)
+        _, token = issue_token(db.session, user)
+        db.session.commit()
+        db.session.remove()
+    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    try:
+        projects = client.get("/api/v1/projects", headers=headers).json
+        assert [(p["key"], p["risk_tier"], p["risk_rationale"], p["risk_assessed_on"]) for p in projects] == [
+            ("K-1", "unassessed", "", None),
+            ("K-2", "unassessed", "", None),
+        ]
+        for project in projects:
+            practices = client.get(f"/api/v1/projects/{project['id']}/practices", headers=headers).json
+            assert [(p["key"], p["status"], p["in_effect"]) for p in practices] == [
+                (key, "not_started", False) for key in PRACTICES
+            ]
+        # and the upgraded database takes the new writes and gates
+        put = client.put("/api/v1/projects/1/practices/testing", json={"status": "in_progress"}, headers=headers)
+        assert put.status_code == 200 and put.json["updated_by"] == 1
+        moved = client.post(
+            "/api/v1/projects/2/transitions", json={"to_stage": "rollout", "rationale": "x"}, headers=headers
+        )
+        assert moved.status_code == 409 and "risk_tier_required" in moved.json["unmet"]
+        with app.app_context(), db.engine.connect() as connection:
+            tiers = connection.execute(sa.text("SELECT key, risk_tier FROM projects ORDER BY id")).all()
+        assert [tuple(row) for row in tiers] == [("K-1", "unassessed"), ("K-2", "unassessed")]
+    finally:
+        with app.app_context():
+            db.engine.dispose()

@@ -10,6 +10,14 @@ from tracker.projects.rules import GateEvidence
 from tracker.vocab import STAGES
 
 TODAY = date(2026, 6, 30)
+VALID_DAYS = 365
+
+
+def scale_evidence(**counts) -> GateEvidence:
+    """The scale gates' counts of a classified minimal-risk project, which meets every trust gate."""
+    return GateEvidence(risk_tier="minimal", **counts)
+
+
 ALLOWED = {
     ("poc", "pilot"),
     ("poc", "cancelled"),
@@ -18,7 +26,7 @@ ALLOWED = {
     ("pilot", "cancelled"),
     ("rollout", "retired"),
 }
-ALL_MET = GateEvidence(kpis=2, outcome_kpis=1, outcome_measurements=3, approved_rollout_budget_lines=1)
+ALL_MET = scale_evidence(kpis=2, outcome_kpis=1, outcome_measurements=3, approved_rollout_budget_lines=1)
 
 
 def decide(from_stage, to_stage, evidence=ALL_MET, **overrides):
@@ -31,6 +39,7 @@ def decide(from_stage, to_stage, evidence=ALL_MET, **overrides):
         evidence=evidence,
         override_reason=None,
         may_override=False,
+        practice_valid_days=VALID_DAYS,
     )
     kwargs.update(overrides)
     return rules.decide_transition(**kwargs)
@@ -53,17 +62,21 @@ def test_every_other_move_including_to_the_same_stage_is_a_conflict(from_stage, 
 
 def test_entering_pilot_without_any_kpi_is_refused_with_kpi_required():
     with pytest.raises(GateNotMet) as refused:
-        decide("poc", "pilot", GateEvidence())
+        decide("poc", "pilot", scale_evidence())
     assert refused.value.extra["unmet"] == ["kpi_required"]
 
 
 def test_entering_pilot_with_one_input_kpi_passes():
-    assert decide("poc", "pilot", GateEvidence(kpis=1)).gate["checks"] == [{"code": "kpi_required", "met": True}]
+    assert decide("poc", "pilot", scale_evidence(kpis=1)).gate["checks"] == [
+        {"code": "kpi_required", "met": True},
+        {"code": "risk_tier_required", "met": True},
+        {"code": "prohibited_use", "met": True},
+    ]
 
 
 def test_entering_rollout_with_nothing_lists_every_unmet_criterion():
     with pytest.raises(GateNotMet) as refused:
-        decide("pilot", "rollout", GateEvidence(kpis=3))
+        decide("pilot", "rollout", scale_evidence(kpis=3))
     assert refused.value.extra["unmet"] == [
         "outcome_kpi_required",
         "outcome_measurement_required",
@@ -74,10 +87,10 @@ def test_entering_rollout_with_nothing_lists_every_unmet_criterion():
 @pytest.mark.parametrize(
     "evidence,unmet",
     [
-        (GateEvidence(kpis=1, outcome_kpis=1, outcome_measurements=1), ["rollout_budget_approved_required"]),
-        (GateEvidence(kpis=1, outcome_kpis=1, approved_rollout_budget_lines=1), ["outcome_measurement_required"]),
+        (scale_evidence(kpis=1, outcome_kpis=1, outcome_measurements=1), ["rollout_budget_approved_required"]),
+        (scale_evidence(kpis=1, outcome_kpis=1, approved_rollout_budget_lines=1), ["outcome_measurement_required"]),
         (
-            GateEvidence(kpis=1, approved_rollout_budget_lines=1),
+            scale_evidence(kpis=1, approved_rollout_budget_lines=1),
             ["outcome_kpi_required", "outcome_measurement_required"],
         ),
     ],
@@ -90,12 +103,12 @@ def test_each_rollout_criterion_is_checked_on_its_own(evidence, unmet):
 
 @pytest.mark.parametrize("to_stage", ["cancelled", "poc"])
 def test_leaving_pilot_backwards_or_by_a_kill_decision_has_no_gate(to_stage):
-    assert decide("pilot", to_stage, GateEvidence()).gate["checks"] == []
+    assert decide("pilot", to_stage, scale_evidence()).gate["checks"] == []
 
 
 def test_caio_office_passes_an_unmet_gate_with_a_reason_and_it_is_recorded():
     decision = decide(
-        "pilot", "rollout", GateEvidence(), override_reason="council decision 2026/114", may_override=True
+        "pilot", "rollout", scale_evidence(), override_reason="council decision 2026/114", may_override=True
     )
     assert decision.override_reason == "council decision 2026/114"
     assert decision.gate["overridden"] is True
@@ -108,7 +121,7 @@ def test_caio_office_passes_an_unmet_gate_with_a_reason_and_it_is_recorded():
 
 def test_an_override_reason_from_anyone_else_is_forbidden():
     with pytest.raises(Forbidden):
-        decide("poc", "pilot", GateEvidence(), override_reason="please", may_override=False)
+        decide("poc", "pilot", scale_evidence(), override_reason="please", may_override=False)
 
 
 def test_an_override_reason_is_forbidden_to_a_manager_even_when_the_gate_is_met():

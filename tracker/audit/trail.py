@@ -16,6 +16,7 @@ from tracker.db import utcnow
 from tracker.flags.models import Flag, ScanRun
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects.models import Project, StageTransition
+from tracker.trust.models import Practice
 from tracker.users.models import ApiToken, User
 
 ENTITY_NAMES = {
@@ -24,6 +25,7 @@ ENTITY_NAMES = {
     BudgetLine: "budget_line",
     Kpi: "kpi",
     Measurement: "measurement",
+    Practice: "practice",
     Flag: "flag",
     ScanRun: "scan",
     User: "user",

@@ -1,9 +1,11 @@
 """Stage moves and stage gates as pure rules: no Flask, no session, plain values in and out."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.errors import Conflict, Forbidden, GateNotMet, Invalid
+from tracker.trust.rules import PracticeState, all_practices
 from tracker.vocab import REGISTRY_FIELDS
 
 ALLOWED_MOVES: dict[str, frozenset[str]] = {
@@ -27,16 +29,29 @@ KPI_REQUIRED = "kpi_required"
 OUTCOME_KPI_REQUIRED = "outcome_kpi_required"
 OUTCOME_MEASUREMENT_REQUIRED = "outcome_measurement_required"
 ROLLOUT_BUDGET_APPROVED_REQUIRED = "rollout_budget_approved_required"
+# the trust gates (SPEC "Trust"); a practice's own criterion is f"{key}_required"
+RISK_TIER_REQUIRED = "risk_tier_required"
+PROHIBITED_USE = "prohibited_use"
+REGISTRY_ENTRY_REQUIRED = "registry_entry_required"
+# no override passes these: a prohibited use can only be cancelled, retired or sent back
+NOT_OVERRIDABLE = frozenset({PROHIBITED_USE})
+# practices a high-impact system must have started before its pilot
+STARTED_FOR_PILOT = ("testing", "impact_assessment")
+# tiers whose rollout needs a public registry entry (residents meet the system or are affected by it)
+REGISTERED_FOR_ROLLOUT = frozenset({"limited", "high_impact"})
 
 
 @dataclass(frozen=True)
 class GateEvidence:
-    """What the gates look at, counted for one project."""
+    """What the gates look at, for one project."""
 
     kpis: int = 0
     outcome_kpis: int = 0  # kind outcome with a baseline and a target
     outcome_measurements: int = 0  # measurements on such KPIs
     approved_rollout_budget_lines: int = 0
+    risk_tier: str = "unassessed"
+    public: bool = False
+    practices: Mapping[str, PracticeState] = field(default_factory=dict)  # the written ones, by key
 
 
 @dataclass(frozen=True)
@@ -48,17 +63,33 @@ class Decision:
     override_reason: str | None
 
 
-def gate_checks(to_stage: str, evidence: GateEvidence) -> list[tuple[str, bool]]:
-    """(criterion code, met) for every criterion guarding `to_stage`, in SPEC order."""
+def gate_checks(to_stage: str, evidence: GateEvidence, *, on: date, valid_days: int) -> list[tuple[str, bool]]:
+    """(criterion code, met) for every criterion guarding `to_stage`, in SPEC order: the scale
+    gates, then the trust gates. Practices are judged on `on`, the decision's effective date."""
     if to_stage == "pilot":
-        return [(KPI_REQUIRED, evidence.kpis > 0)]
+        return [(KPI_REQUIRED, evidence.kpis > 0), *_trust_checks(to_stage, evidence, on, valid_days)]
     if to_stage == "rollout":
         return [
             (OUTCOME_KPI_REQUIRED, evidence.outcome_kpis > 0),
             (OUTCOME_MEASUREMENT_REQUIRED, evidence.outcome_measurements > 0),
             (ROLLOUT_BUDGET_APPROVED_REQUIRED, evidence.approved_rollout_budget_lines > 0),
+            *_trust_checks(to_stage, evidence, on, valid_days),
         ]
     return []
+
+
+def _trust_checks(to_stage: str, evidence: GateEvidence, on: date, valid_days: int) -> list[tuple[str, bool]]:
+    tier = evidence.risk_tier
+    checks = [(RISK_TIER_REQUIRED, tier != "unassessed"), (PROHIBITED_USE, tier != "prohibited")]
+    if tier == "high_impact":
+        practices = all_practices(dict(evidence.practices))
+        if to_stage == "pilot":
+            checks += [(f"{p.key}_required", p.started) for p in practices if p.key in STARTED_FOR_PILOT]
+        else:
+            checks += [(f"{p.key}_required", p.in_effect(on, valid_days)) for p in practices]
+    if to_stage == "rollout" and tier in REGISTERED_FOR_ROLLOUT:
+        checks.append((REGISTRY_ENTRY_REQUIRED, evidence.public))
+    return checks
 
 
 def decide_transition(
@@ -71,6 +102,7 @@ def decide_transition(
     evidence: GateEvidence,
     override_reason: str | None,
     may_override: bool,
+    practice_valid_days: int,
 ) -> Decision:
     """Decide a stage move, or raise the domain error that refuses it."""
     if to_stage not in ALLOWED_MOVES[from_stage]:
@@ -84,10 +116,16 @@ def decide_transition(
         )
     if override_reason is not None and not may_override:
         raise Forbidden("only the CAIO office (caio, admin) may override a stage gate")
-    checks = gate_checks(to_stage, evidence)
+    checks = gate_checks(to_stage, evidence, on=effective_date, valid_days=practice_valid_days)
     unmet = [code for code, met in checks if not met]
     if unmet and not override_reason:
         raise GateNotMet(to_stage, unmet)
+    if NOT_OVERRIDABLE.intersection(unmet):
+        raise GateNotMet(
+            to_stage,
+            unmet,
+            why="no override passes prohibited_use: a prohibited use can only be cancelled, retired or sent back",
+        )
     gate = {
         "checks": [{"code": code, "met": met} for code, met in checks],
         "unmet": unmet,

@@ -15,7 +15,8 @@ from tracker.fields import (
     Text,
 )
 from tracker.projects.rules import missing_registry_fields
-from tracker.vocab import AI_TYPES, STAGES
+from tracker.trust.rules import RATIONALE_REQUIRED, rationale_missing
+from tracker.vocab import AI_TYPES, RISK_TIERS, STAGES
 
 KEY_PATTERN = r"^[A-Z0-9][A-Z0-9._-]{0,63}$"
 # changed only through their own routes, never by PATCH (no mass assignment)
@@ -26,6 +27,7 @@ READ_ONLY = {
     "history": "the history is written by stage transitions",
     "created_at": "set by the service",
     "updated_at": "set by the service",
+    "risk_assessed_on": "set by the service when the risk tier changes",
 }
 
 
@@ -55,6 +57,13 @@ class _ProjectFields(ma.Schema):
     risks = Text(20_000)
     human_oversight = Text(20_000)
     contact_email = ma.fields.Email(validate=validate.Length(max=254))
+    risk_tier = ma.fields.String(
+        validate=validate.OneOf(RISK_TIERS),
+        metadata={"description": "Only caio and admin may move it down from high_impact or prohibited"},
+    )
+    risk_rationale = Text(
+        20_000, metadata={"description": "Why this tier; required with every change of tier but to unassessed"}
+    )
 
     @ma.pre_load
     def refuse_read_only(self, data, **kwargs):
@@ -79,6 +88,12 @@ class ProjectCreateSchema(_ProjectFields):
             missing = missing_registry_fields(data)
             if missing:
                 raise ma.ValidationError({name: ["Required when the project is public."] for name in missing})
+
+    @ma.validates_schema
+    def rationale_with_a_tier(self, data, **kwargs):
+        # a new project starts unassessed, so a tier given at creation is a change of tier
+        if rationale_missing(data.get("risk_tier", "unassessed"), data.get("risk_rationale")):
+            raise ma.ValidationError({"risk_rationale": [RATIONALE_REQUIRED]})
 
 
 class ProjectPatchSchema(ChangesSchema, _ProjectFields):
@@ -117,6 +132,11 @@ class ProjectSchema(FlatSchema):
     risks = ma.fields.String()
     human_oversight = ma.fields.String()
     contact_email = ma.fields.String()
+    risk_tier = ma.fields.String()
+    risk_rationale = ma.fields.String()
+    risk_assessed_on = ma.fields.Date(
+        allow_none=True, metadata={"description": "The day (UTC) the risk tier last changed"}
+    )
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
 
@@ -131,6 +151,7 @@ class ProjectFilters(ma.Schema):
     flagged = ma.fields.Boolean(
         metadata={"description": "Only projects with (true) or without (false) unresolved flags"}
     )
+    risk_tier = ma.fields.String(validate=validate.OneOf(RISK_TIERS))
 
 
 class ProjectListArgs(ProjectFilters, PageArgs):

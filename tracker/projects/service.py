@@ -14,6 +14,8 @@ from tracker.flags.models import Flag
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects import rules
 from tracker.projects.models import Project, StageTransition
+from tracker.trust import rules as trust_rules
+from tracker.trust.service import practice_states
 from tracker.users.models import User
 from tracker.vocab import CAIO_OFFICE, OWNER_ROLES, REGISTRY_FIELDS
 
@@ -45,6 +47,7 @@ def list_projects_query(
     department: str | None = None,
     owner: int | None = None,
     flagged: bool | None = None,
+    risk_tier: str | None = None,
 ) -> sa.Select:
     """Projects by id, filtered; `rows`: as plain rows (read-only lists), else as ORM objects."""
     stmt = _PROJECT_ROWS if rows else sa.select(Project).order_by(Project.id)
@@ -53,6 +56,7 @@ def list_projects_query(
         (Project.domain, domain),
         (Project.department, department),
         (Project.owner_id, owner),
+        (Project.risk_tier, risk_tier),
     ):
         if value is not None:
             stmt = stmt.where(column == value)
@@ -74,6 +78,9 @@ def create_project(session: so.Session, *, actor: Actor, data: dict) -> Project:
     owner_id = data.pop("owner_id", actor.id)
     _check_owner(session, actor, owner_id)
     today = utcnow().date()
+    # a new project starts unassessed: a tier given now is its first classification (nothing is lowered)
+    if _reclassifies(actor, "unassessed", data):
+        data["risk_assessed_on"] = today
     project = Project(owner_id=owner_id, stage_entered_at=data.pop("stage_entered_at", today), **data)
     session.add(project)
     session.flush()
@@ -96,9 +103,15 @@ def create_project(session: so.Session, *, actor: Actor, data: dict) -> Project:
 def update_project(session: so.Session, *, actor: Actor, project: Project, changes: dict) -> Project:
     if "owner_id" in changes and changes["owner_id"] != project.owner_id:
         _check_owner(session, actor, changes["owner_id"])
+    if _reclassifies(actor, project.risk_tier, changes):
+        changes["risk_assessed_on"] = utcnow().date()
     for name, value in changes.items():
         setattr(project, name, value)
     missing = rules.missing_registry_fields(_registry_values(project)) if project.public else []
+    if trust_rules.rationale_missing(project.risk_tier, project.risk_rationale):
+        # the rationale of an assessed tier may be reworded, not blanked
+        session.rollback()
+        raise Invalid({"risk_rationale": trust_rules.RATIONALE_REQUIRED})
     if missing:
         session.rollback()
         raise Invalid({name: "Required when the project is public." for name in missing})
@@ -109,6 +122,18 @@ def update_project(session: so.Session, *, actor: Actor, project: Project, chang
         session.rollback()
         raise PreconditionFailed("changed since you read it: read it again and retry") from None
     return project
+
+
+def _reclassifies(actor: Actor, current_tier: str, data: dict) -> bool:
+    """Whether `data` moves the risk tier from `current_tier`; refused (403, 422) when it may not."""
+    if "risk_tier" not in data:
+        return False
+    return trust_rules.check_reclassification(
+        current=current_tier,
+        requested=data["risk_tier"],
+        rationale=data.get("risk_rationale"),
+        may_lower_guarded=actor.role in CAIO_OFFICE,
+    )
 
 
 def _registry_values(project: Project) -> dict:
@@ -129,7 +154,7 @@ def history_query(project_id: int) -> sa.Select:
 
 
 def gate_evidence(session: so.Session, project_id: int) -> rules.GateEvidence:
-    """Counts the gates look at, in one round trip."""
+    """What the gates look at: the counts and the classification in one round trip, the practices in another."""
     kpis = sa.select(sa.func.count()).where(Kpi.project_id == project_id).scalar_subquery()
     outcome_kpis = sa.select(sa.func.count()).where(Kpi.project_id == project_id, Kpi.is_outcome).scalar_subquery()
     outcome_measurements = (
@@ -144,8 +169,12 @@ def gate_evidence(session: so.Session, project_id: int) -> rules.GateEvidence:
         .where(BudgetLine.project_id == project_id, BudgetLine.stage == "rollout", BudgetLine.status == "approved")
         .scalar_subquery()
     )
-    row = session.execute(sa.select(kpis, outcome_kpis, outcome_measurements, approved_rollout)).one()
-    return rules.GateEvidence(*row)
+    row = session.execute(
+        sa.select(kpis, outcome_kpis, outcome_measurements, approved_rollout, Project.risk_tier, Project.public).where(
+            Project.id == project_id
+        )
+    ).one()
+    return rules.GateEvidence(*row, practices=practice_states(session, project_id))
 
 
 def record_transition(
@@ -155,6 +184,7 @@ def record_transition(
     project_id: int,
     to_stage: str,
     rationale: str,
+    practice_valid_days: int,
     effective_date: date | None = None,
     override_reason: str | None = None,
 ) -> StageTransition:
@@ -174,6 +204,7 @@ def record_transition(
         evidence=gate_evidence(session, project.id),
         override_reason=override_reason,
         may_override=actor.role in CAIO_OFFICE,
+        practice_valid_days=practice_valid_days,
     )
     transition = StageTransition(
         project_id=project.id,

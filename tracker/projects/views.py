@@ -1,3 +1,4 @@
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -39,7 +40,7 @@ class Projects(MethodView):
     @blp.arguments(ProjectListArgs(), location="query")
     @blp.response(200, ProjectSchema(many=True), headers=PAGINATION_HEADERS)
     def get(self, args):
-        """List projects, filtered by stage, domain, department, owner or open flags."""
+        """List projects, filtered by stage, domain, department, owner, open flags or risk tier."""
         authenticate()
         page, page_size = args.pop("page"), args.pop("page_size")
         query = service.list_projects_query(rows=True, **args)
@@ -53,6 +54,7 @@ class Projects(MethodView):
 
         `owner_id` defaults to the caller; only the CAIO office may name someone else.
         A project may start in a later stage with a past `stage_entered_at` (an existing portfolio).
+        It may be classified at once: a `risk_tier` with its `risk_rationale`.
         """
         actor = require_creator()
         project = service.create_project(db.session, actor=actor, data=data)
@@ -74,7 +76,9 @@ class Project(MethodView):
     def patch(self, changes, project_id):
         """Change a project's fields (its owner, caio, admin); needs If-Match.
 
-        The stage changes only through transitions; only the CAIO office may change `owner_id`.
+        The stage changes only through transitions; only the CAIO office may change `owner_id`,
+        or move `risk_tier` down from high_impact or prohibited. A change of `risk_tier` carries
+        its `risk_rationale` (not needed back to unassessed); `risk_assessed_on` is set to today.
         """
         project = service.get_project(db.session, project_id, for_update=True)
         actor = require_project_editor(project.owner_id)
@@ -105,10 +109,17 @@ class ProjectTransitions(MethodView):
         """Record a stage decision (owner, caio, admin).
 
         Refused with 409 and the list `unmet` when a gate is not met; the CAIO office may pass
-        it with an `override_reason`, which is recorded.
+        it with an `override_reason`, which is recorded, except `prohibited_use`, which no
+        override passes. The trust gates judge the practices on the decision's `effective_date`.
         """
         actor = authenticate()
-        transition = service.record_transition(db.session, actor=actor, project_id=project_id, **data)
+        transition = service.record_transition(
+            db.session,
+            actor=actor,
+            project_id=project_id,
+            practice_valid_days=current_app.config["PRACTICE_VALID_DAYS"],
+            **data,
+        )
         return created(transition, "projects.Transition", transition_id=transition.id)
 
 

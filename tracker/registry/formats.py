@@ -29,6 +29,8 @@ TRACKER_COLUMNS = (
     "risks",
     "human_oversight",
     "contact_email",
+    "risk_tier",
+    "risk_rationale",
 )
 TRACKER_REQUIRED_COLUMNS = ("key", "title", "domain", "ai_type")
 

@@ -1,10 +1,11 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from tracker.db import utcnow
 from tracker.fields import PageArgs
 from tracker.projects.schemas import ProjectCreateSchema
 from tracker.registry.formats import FORMATS
-from tracker.vocab import STAGES
+from tracker.vocab import RISK_TIERS, STAGES
 
 
 class RegistryEntrySchema(ma.Schema):
@@ -41,6 +42,9 @@ class TrackerRowSchema(ProjectCreateSchema):
 
     owner_email = ma.fields.Email(validate=validate.Length(max=254))
     public = ma.fields.Boolean(load_default=False)
+    # every row names the same columns (one multi-row INSERT): a row without a tier is unassessed
+    risk_tier = ma.fields.String(load_default="unassessed", validate=validate.OneOf(RISK_TIERS))
+    risk_rationale = ma.fields.String(load_default="", validate=validate.Length(max=20_000))
 
     class Meta:
         exclude = ("owner_id",)
@@ -49,6 +53,12 @@ class TrackerRowSchema(ProjectCreateSchema):
     def blank_cells_are_absent(self, data, **kwargs):
         # a blank cell means "not given": the field's default applies, or it is reported missing
         return {name: value.strip() for name, value in data.items() if value and value.strip()}
+
+    @ma.post_load
+    def assessed_on_import(self, data, **kwargs):
+        # a new project's tier is its first classification, made today (as the API's create does)
+        data["risk_assessed_on"] = None if data["risk_tier"] == "unassessed" else utcnow().date()
+        return data
 
 
 class ImportArgs(ma.Schema):

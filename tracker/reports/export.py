@@ -129,7 +129,7 @@ def _projects_result(
     )
     stmt = (
         list_projects_query(**filters)
-        # _project_row reads these by position: 8 of the project, money, KPI counts, the latest outcome, flags
+        # _project_row reads these by position: 11 of the project, money, KPI counts, the latest outcome, flags
         .with_only_columns(
             Project.key,
             Project.title,
@@ -139,6 +139,9 @@ def _projects_result(
             Project.stage,
             Project.stage_entered_at,
             days_between(sa.literal(today, sa.Date), Project.stage_entered_at).label("days_in_stage"),
+            Project.risk_tier,
+            Project.risk_rationale,
+            Project.risk_assessed_on,
             *(money.c[name] for name, *_ in money_columns),
             *(kpi_counts.c[f"kpis_{kind}"] for kind in KPI_KINDS),
             latest_outcome.c.baseline,
@@ -166,6 +169,9 @@ def _projects_header(money_columns: list[tuple[str, str, str, str]]) -> list[str
         "stage",
         "stage_entered_at",
         "days_in_stage",
+        "risk_tier",
+        "risk_rationale",
+        "risk_assessed_on",
         *(name for name, *_ in money_columns),
         *(f"kpis_{kind}" for kind in KPI_KINDS),
         "outcome_progress",
@@ -178,14 +184,17 @@ def _project_row(row: sa.Row, currencies: list[str]) -> list:
 
     `currencies` holds the currency of each money cell; a cell is empty when there is no such line.
     """
-    *project, days = row[:8]
-    money = row[8 : 8 + len(currencies)]
-    kpis_by_kind = row[8 + len(currencies) : 11 + len(currencies)]
-    baseline, target, value, *flagged = row[11 + len(currencies) :]
+    *project, days, tier, rationale, assessed_on = row[:11]
+    money = row[11 : 11 + len(currencies)]
+    kpis_by_kind = row[11 + len(currencies) : 14 + len(currencies)]
+    baseline, target, value, *flagged = row[14 + len(currencies) :]
     return [
         *project[:6],
         project[6].isoformat(),
         days,
+        tier,
+        rationale,
+        "" if assessed_on is None else assessed_on.isoformat(),
         *[
             "" if minor is None else format(from_minor(int(minor), c), "f")
             for minor, c in zip(money, currencies, strict=True)

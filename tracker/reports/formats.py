@@ -12,7 +12,7 @@ BOM = "\ufeff".encode()
 PORTFOLIO_COLUMNS = ["section", "name", "stage", "fiscal_year", "currency", "value"]
 # a cell starting with one of these is a formula to a spreadsheet (CSV injection)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-PROJECT_TEXT_COLUMNS = ("key", "title", "domain", "department", "owner_email")
+PROJECT_TEXT_COLUMNS = ("key", "title", "domain", "department", "owner_email", "risk_rationale")
 
 
 def _figure(value) -> str:

@@ -90,7 +90,8 @@ class ProjectsCsv(MethodView):
         """Every project in one row: owner, stage, days in stage, money per stage, KPIs, open flags.
 
         Takes the projects list's filters. Columns: key, title, domain, department, owner_email,
-        stage, stage_entered_at, days_in_stage, then for each currency present (and
+        stage, stage_entered_at, days_in_stage, risk_tier, risk_rationale, risk_assessed_on
+        (empty: never assessed), then for each currency present (and
         DEFAULT_CURRENCY) `{poc|pilot|rollout}_{planned|approved|spent}_{CURRENCY}` (empty: no such
         line), kpis_input, kpis_output, kpis_outcome, outcome_progress (the latest outcome
         measurement's share of the way from baseline to target), open_flags (unresolved flags'
