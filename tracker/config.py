@@ -38,6 +38,7 @@ def load_settings(instance_path: str) -> dict:
         "PILOT_MAX_DAYS": _int("PILOT_MAX_DAYS", 180),
         "REPORTING_WINDOW_DAYS": _int("REPORTING_WINDOW_DAYS", 90),
         "STALE_DAYS": _int("STALE_DAYS", 60),
+        "PRACTICE_VALID_DAYS": _int("PRACTICE_VALID_DAYS", 365),
         "REMIND_DAYS": _int("REMIND_DAYS", 7),
         "ESCALATE_DAYS": _int("ESCALATE_DAYS", 30),
         "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
