@@ -388,8 +388,6 @@ def test_practices_are_asked_only_of_high_impact_rollouts(stage, tier):
 
 def test_an_unassessed_prohibited_and_high_impact_project_each_break_their_rule_in_evaluate():
     assert "risk_unassessed" in rules.evaluate(facts("pilot", risk_tier="unassessed", **HEALTHY), THRESHOLDS)
-    assert list(rules.evaluate(facts("pilot", risk_tier="prohibited", **HEALTHY), THRESHOLDS)) == [
-        "prohibited_in_use"
-    ]
+    assert list(rules.evaluate(facts("pilot", risk_tier="prohibited", **HEALTHY), THRESHOLDS)) == ["prohibited_in_use"]
     hi = facts("rollout", risk_tier="high_impact", practices={**ALL_DONE, "appeal": done("appeal", 366)}, **HEALTHY)
     assert list(rules.evaluate(hi, THRESHOLDS)) == ["practices_lapsed"]

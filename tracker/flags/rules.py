@@ -188,11 +188,7 @@ def practices_lapsed(facts: ProjectFacts, *, valid_days: int) -> dict | None:
     """
     if facts.stage != "rollout" or facts.risk_tier != "high_impact":
         return None
-    lapsed = [
-        state
-        for state in all_practices(facts.practices or {})
-        if not state.in_effect(facts.as_of, valid_days)
-    ]
+    lapsed = [state for state in all_practices(facts.practices or {}) if not state.in_effect(facts.as_of, valid_days)]
     if not lapsed:
         return None
     expired = {}

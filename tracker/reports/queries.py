@@ -166,9 +166,7 @@ def _stays(as_of: date, filters: list) -> sa.CTE:
 RISK_FIGURES = (*(f"tier_{tier}" for tier in RISK_TIERS), "high_impact_in_rollout", "high_impact_practices_lapsed")
 
 
-def _history_figures(
-    session: so.Session, as_of: date, filters: list, valid_days: int
-) -> tuple[list[sa.Row], dict]:
+def _history_figures(session: so.Session, as_of: date, filters: list, valid_days: int) -> tuple[list[sa.Row], dict]:
     """Per (domain, department): the projects in each stage, the funnel sums and the risk figures;
     and the median stay per timed stage.
 
