@@ -22,14 +22,20 @@ from flask import current_app
 from tracker.audit.models import AuditEvent
 from tracker.audit.trail import UNRECORDED
 from tracker.auth import Actor
-from tracker.db import utcnow
+from tracker.db import UTCDateTime, utcnow
 from tracker.errors import DomainError, NotFound
 from tracker.projects.models import Project, StageTransition
 from tracker.registry import formats
-from tracker.registry.schemas import REGISTRY_ENTRY_FIELDS, TrackerRowSchema
+from tracker.registry.schemas import (
+    PUBLIC_PRACTICE_FIELDS,
+    REGISTRY_PROJECT_FIELDS,
+    TrackerRowSchema,
+)
+from tracker.trust.models import Practice
+from tracker.trust.rules import PracticeState
 from tracker.users.models import User
 from tracker.users.service import normalise_email
-from tracker.vocab import OWNER_ROLES, STAGES
+from tracker.vocab import OWNER_ROLES, PRACTICES, STAGES
 
 IMPORT_ENTITY = "import"
 _CHUNK = 1000  # keys per IN (...) lookup, well inside every database's parameter limit
@@ -63,36 +69,121 @@ def _public(domain: str | None, stage: str | None, department: str | None) -> li
     return conditions
 
 
-def registry_query(*, domain: str | None = None, stage: str | None = None, department: str | None = None):
-    """Public projects, by key, loading the registry's columns only (and refusing to load any other)."""
-    columns = [getattr(Project, name) for name in REGISTRY_ENTRY_FIELDS]
+def last_change() -> sa.ColumnElement:
+    """An entry's last change: the later of its project's `updated_at` and its practices'."""
+    practices_changed = (
+        sa.select(sa.func.max(Practice.updated_at)).where(Practice.project_id == Project.id).scalar_subquery()
+    )
+    return sa.type_coerce(
+        sa.case((practices_changed > Project.updated_at, practices_changed), else_=Project.updated_at), UTCDateTime()
+    )
+
+
+def registry_query(*, domain: str | None = None, stage: str | None = None, department: str | None = None) -> sa.Select:
+    """Public projects by key, as rows of the registry's project columns, `id` and `updated_at`."""
     return (
-        sa.select(Project)
-        .options(so.load_only(*columns, raiseload=True), so.raiseload("*"))
+        sa.select(
+            Project.id,
+            *(getattr(Project, name) for name in REGISTRY_PROJECT_FIELDS),
+            last_change().label("updated_at"),
+        )
         .where(*_public(domain, stage, department))
         .order_by(Project.key)
     )
+
+
+def registry_entries(session: so.Session, rows: list[sa.Row], *, today: date, valid_days: int) -> list[dict]:
+    """The entries of rows of `registry_query`, their practices read in one statement."""
+    written = _public_practices(session, Practice.project_id.in_([row.id for row in rows]))
+    return [_entry(row, written.get(row.id, {}), today, valid_days) for row in rows]
+
+
+def registry_entry(session: so.Session, key: str, *, today: date, valid_days: int) -> dict:
+    """A public project's entry by key. A private one is answered exactly like one that does not exist."""
+    row = session.execute(registry_query().where(Project.key == key)).first()
+    if row is None:
+        raise NotFound(f"no public registry entry with the key {key}")
+    return registry_entries(session, [row], today=today, valid_days=valid_days)[0]
 
 
 def registry_rows(
-    session: so.Session, *, domain: str | None = None, stage: str | None = None, department: str | None = None
-) -> Iterator[sa.Row]:
-    """Every matching entry as a row of REGISTRY_ENTRY_FIELDS, streamed from the database."""
-    stmt = (
-        sa.select(*(getattr(Project, name) for name in REGISTRY_ENTRY_FIELDS))
-        .where(*_public(domain, stage, department))
-        .order_by(Project.key)
-        .execution_options(yield_per=1000)
+    session: so.Session,
+    *,
+    today: date,
+    valid_days: int,
+    domain: str | None = None,
+    stage: str | None = None,
+    department: str | None = None,
+) -> Iterator[list]:
+    """Every matching entry as a row of REGISTRY_CSV_COLUMNS, streamed from the database (the
+    public projects' practices read first, in one statement)."""
+    written = _public_practices(session, Practice.project_id.in_(sa.select(Project.id).where(Project.public)))
+    rows = session.execute(
+        registry_query(domain=domain, stage=stage, department=department).execution_options(yield_per=1000)
     )
-    return iter(session.execute(stmt))
+
+    def flat() -> Iterator[list]:
+        for row in rows:
+            entry = _entry(row, written.get(row.id, {}), today, valid_days)
+            cells = [entry[name] for name in REGISTRY_PROJECT_FIELDS]
+            for practice in entry["practices"]:
+                cells.extend(practice[name] for name in PUBLIC_PRACTICE_FIELDS)
+            cells.append(entry["updated_at"])
+            yield [_cell(value) for value in cells]
+
+    return flat()
 
 
-def registry_entry(session: so.Session, key: str) -> Project:
-    """A public project by key. A private one is answered exactly like one that does not exist."""
-    project = session.scalar(registry_query().where(Project.key == key))
-    if project is None:
-        raise NotFound(f"no public registry entry with the key {key}")
-    return project
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):  # dates, and timestamps in ISO 8601 with their offset
+        return value.isoformat()
+    return value
+
+
+def _public_practices(session: so.Session, which: sa.ColumnElement[bool]) -> dict[int, dict[str, sa.Row]]:
+    """The written practices' public columns (never the note or who changed it), by project and key."""
+    stmt = sa.select(
+        Practice.project_id,
+        Practice.key,
+        Practice.status,
+        Practice.completed_on,
+        Practice.waived_on,
+        Practice.evidence_url,
+        Practice.waiver_reason,
+    ).where(which)
+    written: dict[int, dict[str, sa.Row]] = {}
+    for row in session.execute(stmt):
+        written.setdefault(row.project_id, {})[row.key] = row
+    return written
+
+
+def _entry(row: sa.Row, written: dict[str, sa.Row], today: date, valid_days: int) -> dict:
+    entry = {name: getattr(row, name) for name in REGISTRY_PROJECT_FIELDS}
+    entry["practices"] = [_public_practice(key, written.get(key), today, valid_days) for key in PRACTICES]
+    entry["updated_at"] = row.updated_at
+    return entry
+
+
+def _public_practice(key: str, row: sa.Row | None, today: date, valid_days: int) -> dict:
+    """One practice as the registry shows it; one never written reads as not started."""
+    if row is None:
+        state, evidence_url, waiver_reason = PracticeState(key), "", ""
+    else:
+        state = PracticeState(key, row.status, row.completed_on, row.waived_on)
+        evidence_url, waiver_reason = row.evidence_url, row.waiver_reason
+    return {
+        "key": key,
+        "status": state.status,
+        "completed_on": state.completed_on,
+        "expires_on": state.expires_on(valid_days),
+        "in_effect": state.in_effect(today, valid_days),
+        "evidence_url": evidence_url,
+        "waiver_reason": waiver_reason,
+    }
 
 
 # --- import --------------------------------------------------------------------------------
