@@ -112,6 +112,14 @@ class ImportSummarySchema(ma.Schema):
     )
     users_created = ma.fields.Integer(metadata={"description": "omb-2025: managers created for contact emails"})
     default_owner_rows = ma.fields.Integer(metadata={"description": "Projects given the default owner"})
+    risk_tiers = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Integer(), metadata={"description": "Created projects by risk tier"}
+    )
+    practices = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        metadata={"description": "omb-2025: practices written from the hi_* columns, by status"},
+    )
     unmapped = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer()),

@@ -35,7 +35,7 @@ from tracker.trust.models import Practice
 from tracker.trust.rules import PracticeState
 from tracker.users.models import User
 from tracker.users.service import normalise_email
-from tracker.vocab import OWNER_ROLES, PRACTICES, STAGES
+from tracker.vocab import OWNER_ROLES, PRACTICE_STATUSES, PRACTICES, RISK_TIERS, STAGES
 
 IMPORT_ENTITY = "import"
 _CHUNK = 1000  # keys per IN (...) lookup, well inside every database's parameter limit
@@ -205,6 +205,8 @@ class ImportSummary:
     dates: dict = field(default_factory=lambda: {"parsed": 0, "blank": 0, "unparsed": 0, "future": 0})
     users_created: int = 0
     default_owner_rows: int = 0
+    risk_tiers: dict = field(default_factory=lambda: dict.fromkeys(RISK_TIERS, 0))
+    practices: dict = field(default_factory=lambda: dict.fromkeys(PRACTICE_STATUSES, 0))
     unmapped: dict = field(default_factory=dict)
 
     def not_mapped(self, column: str, value: str) -> None:
@@ -219,6 +221,7 @@ class ImportSummary:
 class _Planned:
     line: int
     values: dict  # the projects table's columns
+    practices: list[dict] = field(default_factory=list)  # the practices table's columns, but project_id
 
 
 def default_owner(session: so.Session, email: str | None) -> User | None:
@@ -342,6 +345,9 @@ def _project_defaults(today: date) -> dict:
         "stage_entered_at": today,
         "public": False,
         **dict.fromkeys(("purpose", "data_sources", "logic", "risks", "human_oversight", "contact_email"), ""),
+        "risk_tier": "unassessed",
+        "risk_rationale": "",
+        "risk_assessed_on": None,
     }
 
 
@@ -419,7 +425,8 @@ def _plan_omb(
                 if owner is None:
                     errors[line] = {"contact_email": ["No usable contact, and no default owner (give --owner)."]}
                     continue
-            planned.append(_Planned(line, mapper.project(row, key=key, owner_id=owner.id, contact=contact)))
+            values = mapper.project(row, key=key, owner_id=owner.id, contact=contact)
+            planned.append(_Planned(line, values, mapper.practices(row)))
     if errors:
         raise ImportRejected(errors)
     return planned
@@ -496,7 +503,53 @@ class _OmbMapper:
             "data_sources": cell("data_description"),
             "risks": cell("hi_potential_impacts"),
             "contact_email": contact,
+            **self.risk(cell("is_high_impact"), cell("HI_justification")),
         }
+
+    def risk(self, determination: str, justification: str) -> dict:
+        """The tier the determination means, its justification as the rationale (or, without one,
+        a rationale naming the source); an unreadable determination leaves it unassessed."""
+        tier = formats.omb_tier(determination)
+        if tier is None:
+            self.summary.not_mapped("is_high_impact", determination)
+            tier = "unassessed"
+        if tier != "unassessed" and not justification:
+            justification = formats.SOURCE_RATIONALE.format(determination)
+        assessed = self.today if tier != "unassessed" else None
+        return {"risk_tier": tier, "risk_rationale": justification, "risk_assessed_on": assessed}
+
+    def practices(self, row: dict) -> list[dict]:
+        """A practice for each hi_* cell with something in it; what cannot be read is not started,
+        its text kept in the note (and counted as unmapped)."""
+        written = []
+        for column, key in formats.OMB_PRACTICE_COLUMNS.items():
+            text = (row.get(column) or "").strip()
+            imported = formats.omb_practice(column, text)
+            if imported is None:
+                continue
+            practice = {
+                "key": key,
+                "status": imported.status,
+                "completed_on": None,
+                "waived_on": None,
+                "evidence_url": "",
+                "note": "",
+                "waiver_reason": "",
+            }
+            if not imported.mapped:
+                self.summary.not_mapped(column, text)
+                practice["note"] = text
+            elif imported.status == "done":
+                practice["completed_on"] = self.today
+                practice["note"] = (
+                    f'Recorded as done ("{text}") in the federal inventory imported on {self.today}; '
+                    "completed_on is the import's date, not the day it was done."
+                )
+            elif imported.status == "waived":
+                practice["waived_on"] = self.today
+                practice["waiver_reason"] = formats.WAIVER_REASON
+            written.append(practice)
+        return written
 
     def stage(self, value: str) -> str:
         choice = formats.canonical_choice(value)
@@ -576,13 +629,46 @@ def _write(session: so.Session, planned: list[_Planned], summary: ImportSummary,
             events.append(
                 _audit_event(who, "stage_transition", transition_id, project_id, {"id": transition_id, **transition})
             )
+        events.extend(_write_practices(session, planned, project_ids, who, actor=actor, at=now))
         session.execute(sa.insert(AuditEvent.__table__), events)
     for item in planned:
         summary.stages[item.values["stage"]] += 1
+        summary.risk_tiers[item.values["risk_tier"]] += 1
+        for practice in item.practices:
+            summary.practices[practice["status"]] += 1
     summary.created = len(planned)
     counts = {name: value for name, value in summary.as_dict().items() if name != "id"}
     event = _audit_event(who, IMPORT_ENTITY, None, None, counts)
     summary.id = session.execute(sa.insert(AuditEvent).returning(AuditEvent.id), event).scalar_one()
+
+
+def _write_practices(
+    session: so.Session, planned: list[_Planned], project_ids: dict, who: dict, *, actor: Actor | None, at
+) -> list[dict]:
+    """Insert the planned practices in bulk; their audit events."""
+    practices = [
+        {
+            **practice,
+            "project_id": project_ids[item.values["key"]],
+            "updated_at": at,
+            "updated_by_id": actor.id if actor is not None else None,
+        }
+        for item in planned
+        for practice in item.practices
+    ]
+    if not practices:
+        return []
+    session.execute(sa.insert(Practice.__table__), practices)
+    ids = {}
+    project_id_list = sorted({practice["project_id"] for practice in practices})
+    for start in range(0, len(project_id_list), _CHUNK):
+        chunk = project_id_list[start : start + _CHUNK]
+        stmt = sa.select(Practice.project_id, Practice.key, Practice.id).where(Practice.project_id.in_(chunk))
+        ids.update(((project_id, key), practice_id) for project_id, key, practice_id in session.execute(stmt))
+    return [
+        _audit_event(who, "practice", ids[practice["project_id"], practice["key"]], practice["project_id"], practice)
+        for practice in practices
+    ]
 
 
 def _ids_by(session: so.Session, column, id_column, values: list) -> dict:
@@ -630,18 +716,33 @@ def get_import(session: so.Session, import_id: int) -> dict:
 
 # --- export --------------------------------------------------------------------------------
 
+# format -> (columns, row for a project and its written practices' statuses, whether it needs them)
 _EXPORTERS = {
-    "omb-2025": (formats.OMB_2025_COLUMNS, formats.omb_row_for),
-    "tracker": (formats.TRACKER_COLUMNS, formats.tracker_row_for),
+    "omb-2025": (formats.OMB_2025_COLUMNS, formats.omb_row_for, True),
+    "tracker": (formats.TRACKER_COLUMNS, lambda project, _practices: formats.tracker_row_for(project), False),
 }
+
+
+def _practice_statuses(session: so.Session) -> dict[int, dict[str, str]]:
+    """The written practices' statuses of the projects whose practices the inventory carries, by project and key."""
+    stmt = (
+        sa.select(Practice.project_id, Practice.key, Practice.status)
+        .join(Project, Project.id == Practice.project_id)
+        .where(Project.risk_tier.in_(formats.OMB_PRACTICE_TIERS))
+    )
+    statuses: dict[int, dict[str, str]] = {}
+    for project_id, key, status in session.execute(stmt):
+        statuses.setdefault(project_id, {})[key] = status
+    return statuses
 
 
 def export_portfolio(session: so.Session, handle: TextIO, *, fmt: str) -> int:
     """Write every project to `handle` as CSV in `fmt`, streamed from the database; the count written."""
-    columns, row_for = _EXPORTERS[fmt]
+    columns, row_for, with_practices = _EXPORTERS[fmt]
+    practices = _practice_statuses(session) if with_practices else {}
     stmt = (
         sa.select(
-            *(column for column in Project.__table__.c if column.name not in ("id", "owner_id", "version")),
+            *(column for column in Project.__table__.c if column.name not in ("owner_id", "version")),
             User.email.label("owner_email"),
         )
         .join(User, User.id == Project.owner_id)
@@ -653,7 +754,7 @@ def export_portfolio(session: so.Session, handle: TextIO, *, fmt: str) -> int:
     writer.writeheader()
     count = 0
     for project in session.execute(stmt).mappings():
-        writer.writerow(row_for(project))
+        writer.writerow(row_for(project, practices.get(project["id"])))
         count += 1
     return count
 
