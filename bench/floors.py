@@ -16,13 +16,16 @@ DEFAULT_THRESHOLDS = Thresholds()  # the SPEC defaults
 
 # ---- the stall scan: every active project's violations of the nine rules, violators only -------
 
-# A practice row in effect on :as_of (tracker/trust/rules.py); one never written has no row and
-# never is. A high-impact rollout lacks a practice when fewer than eight of its rows are in effect.
-PRACTICE_IN_EFFECT = """(pr.status = 'not_applicable'
-    OR (pr.status = 'done' AND pr.completed_on > :valid_after AND pr.completed_on <= :as_of)
-    OR (pr.status = 'waived' AND pr.waived_on > :valid_after AND pr.waived_on <= :as_of))"""
-LACKS_A_PRACTICE = f"""(SELECT count(*) FROM practices pr
-    WHERE pr.project_id = {{project_id}} AND {PRACTICE_IN_EFFECT}) < 8"""
+# Per project, its practice rows in effect on :as_of (tracker/trust/rules.py); one never written
+# has no row and never is. A high-impact rollout lacks a practice when fewer than eight are.
+IN_EFFECT = """
+in_effect AS (
+    SELECT project_id, count(*) AS practices FROM practices
+    WHERE status = 'not_applicable'
+       OR (status = 'done' AND completed_on > :valid_after AND completed_on <= :as_of)
+       OR (status = 'waived' AND waived_on > :valid_after AND waived_on <= :as_of)
+    GROUP BY project_id
+)"""
 
 SCAN_SQL = f"""
 WITH stage_at AS (
@@ -52,6 +55,7 @@ kpi_facts AS (
     GROUP BY k.project_id
 ),
 rollout AS (SELECT DISTINCT project_id FROM budget_lines WHERE stage = 'rollout'),
+{IN_EFFECT},
 judged AS (
     SELECT a.project_id,
            a.stage = 'poc' AND a.entered_on < :poc_before AS poc_stalled,
@@ -63,13 +67,13 @@ judged AS (
            a.stage IN ('pilot', 'rollout') AND f.project_id IS NOT NULL
                AND coalesce(f.last_on, a.entered_on) < :stale_before AS stale_reporting,
            a.stage IN ('pilot', 'rollout') AND p.risk_tier = 'unassessed' AS risk_unassessed,
-           CASE WHEN a.stage = 'rollout' AND p.risk_tier = 'high_impact'
-                THEN {LACKS_A_PRACTICE.format(project_id="a.project_id")} ELSE false END AS practices_lapsed,
+           a.stage = 'rollout' AND p.risk_tier = 'high_impact' AND coalesce(e.practices, 0) < 8 AS practices_lapsed,
            p.risk_tier = 'prohibited' AS prohibited_in_use
     FROM active a
     JOIN projects p ON p.id = a.project_id
     LEFT JOIN kpi_facts f ON f.project_id = a.project_id
     LEFT JOIN rollout r ON r.project_id = a.project_id
+    LEFT JOIN in_effect e ON e.project_id = a.project_id
 )
 SELECT project_id, poc_stalled, pilot_purgatory, no_scale_budget, no_kpis, input_metrics_only, stale_reporting,
        risk_unassessed, practices_lapsed, prohibited_in_use
@@ -213,14 +217,12 @@ stays AS (
 )"""
 
 # The risk figures of a group of current stays: projects by tier (the group's stage is active or
-# not), high-impact rollouts, and those lacking a practice in effect (looked up for them alone).
+# not), high-impact rollouts, and those lacking a practice in effect.
 RISK_COUNTS = ", ".join(
     [
         *(f"count(*) FILTER (WHERE p.risk_tier = '{tier}')" for tier in RISK_TIERS),
         "count(*) FILTER (WHERE s.stage = 'rollout' AND p.risk_tier = 'high_impact')",
-        "count(CASE WHEN s.stage = 'rollout' AND p.risk_tier = 'high_impact' THEN CASE WHEN "
-        + LACKS_A_PRACTICE.format(project_id="s.project_id")
-        + " THEN 1 END END)",
+        "count(*) FILTER (WHERE s.stage = 'rollout' AND p.risk_tier = 'high_impact' AND coalesce(e.practices, 0) < 8)",
     ]
 )
 RISK_NULLS = ", ".join(["NULL"] * 7)
@@ -230,10 +232,10 @@ RISK_NULLS = ", ".join(["NULL"] * 7)
 # count is the projects'.
 HISTORY_SQL = {
     "postgres": f"""
-WITH {STAYS}
+WITH {STAYS},{IN_EFFECT}
 SELECT 'current', s.stage, p.domain, p.department, count(*), sum(s.reached_pilot),
        sum(s.reached_pilot * s.reached_rollout), {RISK_COUNTS}
-FROM stays s JOIN projects p ON p.id = s.project_id
+FROM stays s JOIN projects p ON p.id = s.project_id LEFT JOIN in_effect e ON e.project_id = s.project_id
 WHERE s.left_on IS NULL
 GROUP BY s.stage, p.domain, p.department
 UNION ALL
@@ -245,7 +247,7 @@ WHERE stage IN ('poc', 'pilot', 'rollout')
 GROUP BY stage
 """,
     "sqlite": f"""
-WITH {STAYS},
+WITH {STAYS},{IN_EFFECT},
 ranked AS (
     SELECT stage, days, row_number() OVER (PARTITION BY stage ORDER BY days) AS position,
            count(*) OVER (PARTITION BY stage) AS stays
@@ -254,7 +256,7 @@ ranked AS (
 )
 SELECT 'current', s.stage, p.domain, p.department, count(*), sum(s.reached_pilot),
        sum(s.reached_pilot * s.reached_rollout), {RISK_COUNTS}
-FROM stays s JOIN projects p ON p.id = s.project_id
+FROM stays s JOIN projects p ON p.id = s.project_id LEFT JOIN in_effect e ON e.project_id = s.project_id
 WHERE s.left_on IS NULL
 GROUP BY s.stage, p.domain, p.department
 UNION ALL

@@ -468,6 +468,7 @@ def test_the_real_inventory_brings_its_determinations_and_practices_nothing_drop
     assert odd in notes and "No" in notes
     assert _count(Practice, Practice.status == "not_started", Practice.note == "") == 0
     assert "could not map hi_public_consultation:" in result.output
+    assert "  risk tiers: unassessed 426, minimal 2740, high_impact 445\n" in result.output
     # done: as of the import's day, and the note says so; the waiver is the CAIO's
     done = db.session.execute(sa.select(Practice).where(Practice.status == "done").limit(1)).scalar_one()
     assert done.completed_on == today and "federal inventory imported on" in done.note

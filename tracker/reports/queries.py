@@ -17,7 +17,7 @@ from tracker.kpis.models import Kpi
 from tracker.money import from_minor
 from tracker.projects.models import Project, StageTransition
 from tracker.projects.rules import stages_reached
-from tracker.trust.queries import lacks_a_practice
+from tracker.trust.queries import lacks_a_practice, practices_in_effect
 from tracker.users.models import User
 from tracker.vocab import ACTIVE_STAGES, BUDGET_STAGES, BUDGET_STATUSES, RISK_TIERS, RULES, STAGES
 
@@ -172,18 +172,19 @@ def _history_figures(session: so.Session, as_of: date, filters: list, valid_days
 
     One statement: the stays are worked out once and read twice (UNION ALL), one column per stage
     in both halves (pivoted: grouping by stage too made PostgreSQL sort 100k rows on disk). The
-    tier is the current one (tiers have no history) of the projects active on `as_of`; only the
-    high-impact rollouts look up their practices (CASE evaluates the lookup for them alone).
+    tier is the current one (tiers have no history) of the projects active on `as_of`; the
+    practices in effect on `as_of` are counted per project once, and joined.
     """
     stays = _stays(as_of, filters)
     active = stays.c.stage.in_(ACTIVE_STAGES)
     high_impact_rollout = sa.and_(stays.c.stage == "rollout", Project.risk_tier == "high_impact")
+    in_effect = practices_in_effect(as_of, valid_days)
     risk = [
         *(sa.func.count().filter(active, Project.risk_tier == tier).label(f"tier_{tier}") for tier in RISK_TIERS),
         sa.func.count().filter(high_impact_rollout).label("high_impact_in_rollout"),
-        sa.func.count(
-            sa.case((high_impact_rollout, sa.case((lacks_a_practice(Project.id, as_of, valid_days), 1))))
-        ).label("high_impact_practices_lapsed"),
+        sa.func.count()
+        .filter(high_impact_rollout, lacks_a_practice(in_effect.c.in_effect))
+        .label("high_impact_practices_lapsed"),
     ]
     current = (
         sa.select(
@@ -198,6 +199,7 @@ def _history_figures(session: so.Session, as_of: date, filters: list, valid_days
         )
         .select_from(stays)
         .join(Project, Project.id == stays.c.project_id)
+        .outerjoin(in_effect, in_effect.c.project_id == Project.id)
         .where(stays.c.is_current)
         .group_by(Project.domain, Project.department)
     )

@@ -21,12 +21,21 @@ def in_effect(on: date, valid_days: int) -> sa.ColumnElement[bool]:
     )
 
 
-def lacks_a_practice(project_id: sa.ColumnElement, on: date, valid_days: int) -> sa.ColumnElement[bool]:
-    """The project has fewer than all eight practices in effect on `on` (an unwritten one never is)."""
-    in_effect_count = (
-        sa.select(sa.func.count())
-        .where(Practice.project_id == project_id, in_effect(on, valid_days))
-        .correlate_except(Practice)
-        .scalar_subquery()
+def practices_in_effect(on: date, valid_days: int) -> sa.Subquery:
+    """Per project with any: `in_effect`, how many of its practices are in effect on `on`.
+
+    An aggregate to join, not a correlated count: PostgreSQL prices a correlated subquery as if
+    it ran for every row of the outer query, and that estimate alone switches JIT compilation on
+    (150 ms of compiling for a 450 ms report at 10,000 projects).
+    """
+    return (
+        sa.select(Practice.project_id, sa.func.count().label("in_effect"))
+        .where(in_effect(on, valid_days))
+        .group_by(Practice.project_id)
+        .subquery("practices_in_effect")
     )
-    return in_effect_count < len(PRACTICES)
+
+
+def lacks_a_practice(in_effect_count: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """Fewer than all eight practices in effect (`in_effect_count` from an outer join: null is none)."""
+    return sa.func.coalesce(in_effect_count, 0) < len(PRACTICES)
