@@ -6,7 +6,7 @@
 For every database and size: generate the data set when it is missing (bench/generate.py), work
 on a fresh copy of it, and measure, alternating app and floor run by run:
 
-- the stall scan, dry run and real, against one hand-written SQL statement finding all six
+- the stall scan, dry run and real, against one hand-written SQL statement finding all nine
   rules' violators (and check both find the same (project, rule) pairs); the real scan's floor
   also makes the writes a daily scan cannot do without (the newly opened flags, the resolved
   ones and the snoozes run out, the owners' news claimed and one message per owner queued, the
