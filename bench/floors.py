@@ -10,13 +10,24 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from tracker.flags.rules import Thresholds
-from tracker.vocab import BUDGET_STAGES, RULES
+from tracker.vocab import BUDGET_STAGES, RISK_TIERS, RULES
 
 DEFAULT_THRESHOLDS = Thresholds()  # the SPEC defaults
 
-# ---- the stall scan: every active project's violations of the six rules, violators only -------
+# ---- the stall scan: every active project's violations of the nine rules, violators only -------
 
-SCAN_SQL = """
+# Per project, its practice rows in effect on :as_of (tracker/trust/rules.py); one never written
+# has no row and never is. A high-impact rollout lacks a practice when fewer than eight are.
+IN_EFFECT = """
+in_effect AS (
+    SELECT project_id, count(*) AS practices FROM practices
+    WHERE status = 'not_applicable'
+       OR (status = 'done' AND completed_on > :valid_after AND completed_on <= :as_of)
+       OR (status = 'waived' AND waived_on > :valid_after AND waived_on <= :as_of)
+    GROUP BY project_id
+)"""
+
+SCAN_SQL = f"""
 WITH stage_at AS (
     SELECT project_id, to_stage AS stage, effective_date AS entered_on,
            row_number() OVER (PARTITION BY project_id ORDER BY effective_date DESC, id DESC) AS newest
@@ -44,6 +55,7 @@ kpi_facts AS (
     GROUP BY k.project_id
 ),
 rollout AS (SELECT DISTINCT project_id FROM budget_lines WHERE stage = 'rollout'),
+{IN_EFFECT},
 judged AS (
     SELECT a.project_id,
            a.stage = 'poc' AND a.entered_on < :poc_before AS poc_stalled,
@@ -53,14 +65,21 @@ judged AS (
            f.project_id IS NOT NULL
                AND (f.outcome_kpis = 0 OR (f.in_window > 0 AND f.outcome_in_window = 0)) AS input_metrics_only,
            a.stage IN ('pilot', 'rollout') AND f.project_id IS NOT NULL
-               AND coalesce(f.last_on, a.entered_on) < :stale_before AS stale_reporting
+               AND coalesce(f.last_on, a.entered_on) < :stale_before AS stale_reporting,
+           a.stage IN ('pilot', 'rollout') AND p.risk_tier = 'unassessed' AS risk_unassessed,
+           a.stage = 'rollout' AND p.risk_tier = 'high_impact' AND coalesce(e.practices, 0) < 8 AS practices_lapsed,
+           p.risk_tier = 'prohibited' AS prohibited_in_use
     FROM active a
+    JOIN projects p ON p.id = a.project_id
     LEFT JOIN kpi_facts f ON f.project_id = a.project_id
     LEFT JOIN rollout r ON r.project_id = a.project_id
+    LEFT JOIN in_effect e ON e.project_id = a.project_id
 )
-SELECT project_id, poc_stalled, pilot_purgatory, no_scale_budget, no_kpis, input_metrics_only, stale_reporting
+SELECT project_id, poc_stalled, pilot_purgatory, no_scale_budget, no_kpis, input_metrics_only, stale_reporting,
+       risk_unassessed, practices_lapsed, prohibited_in_use
 FROM judged
 WHERE poc_stalled OR pilot_purgatory OR no_scale_budget OR no_kpis OR input_metrics_only OR stale_reporting
+   OR risk_unassessed OR practices_lapsed OR prohibited_in_use
 """
 
 
@@ -97,6 +116,7 @@ def scan(
         "poc_before": as_of - timedelta(days=thresholds.poc_max_days),
         "pilot_before": as_of - timedelta(days=thresholds.pilot_max_days),
         "stale_before": as_of - timedelta(days=thresholds.stale_days),
+        "valid_after": as_of - timedelta(days=thresholds.practice_valid_days),
     }
     rows = run(raw, dialect, SCAN_SQL, params, end=end)
     return {(row[0], rule) for row in rows for rule, hit in zip(RULES, row[1:], strict=True) if hit}
@@ -196,25 +216,38 @@ stays AS (
     WHERE t.effective_date <= :as_of
 )"""
 
-# Stage counts per (stage, domain, department) with the funnel sums, and the median stay per stage,
-# in one statement over the stays. Every history implies poc, so poc's count is the projects'.
+# The risk figures of a group of current stays: projects by tier (the group's stage is active or
+# not), high-impact rollouts, and those lacking a practice in effect.
+RISK_COUNTS = ", ".join(
+    [
+        *(f"count(*) FILTER (WHERE p.risk_tier = '{tier}')" for tier in RISK_TIERS),
+        "count(*) FILTER (WHERE s.stage = 'rollout' AND p.risk_tier = 'high_impact')",
+        "count(*) FILTER (WHERE s.stage = 'rollout' AND p.risk_tier = 'high_impact' AND coalesce(e.practices, 0) < 8)",
+    ]
+)
+RISK_NULLS = ", ".join(["NULL"] * 7)
+
+# Stage counts per (stage, domain, department) with the funnel sums and the risk figures, and the
+# median stay per stage, in one statement over the stays. Every history implies poc, so poc's
+# count is the projects'.
 HISTORY_SQL = {
     "postgres": f"""
-WITH {STAYS}
+WITH {STAYS},{IN_EFFECT}
 SELECT 'current', s.stage, p.domain, p.department, count(*), sum(s.reached_pilot),
-       sum(s.reached_pilot * s.reached_rollout)
-FROM stays s JOIN projects p ON p.id = s.project_id
+       sum(s.reached_pilot * s.reached_rollout), {RISK_COUNTS}
+FROM stays s JOIN projects p ON p.id = s.project_id LEFT JOIN in_effect e ON e.project_id = s.project_id
 WHERE s.left_on IS NULL
 GROUP BY s.stage, p.domain, p.department
 UNION ALL
 SELECT 'median', stage, NULL, NULL,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY coalesce(left_on, :as_of) - entered_on), NULL, NULL
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY coalesce(left_on, :as_of) - entered_on), NULL, NULL,
+       {RISK_NULLS}
 FROM stays
 WHERE stage IN ('poc', 'pilot', 'rollout')
 GROUP BY stage
 """,
     "sqlite": f"""
-WITH {STAYS},
+WITH {STAYS},{IN_EFFECT},
 ranked AS (
     SELECT stage, days, row_number() OVER (PARTITION BY stage ORDER BY days) AS position,
            count(*) OVER (PARTITION BY stage) AS stays
@@ -222,12 +255,12 @@ ranked AS (
           FROM stays WHERE stage IN ('poc', 'pilot', 'rollout'))
 )
 SELECT 'current', s.stage, p.domain, p.department, count(*), sum(s.reached_pilot),
-       sum(s.reached_pilot * s.reached_rollout)
-FROM stays s JOIN projects p ON p.id = s.project_id
+       sum(s.reached_pilot * s.reached_rollout), {RISK_COUNTS}
+FROM stays s JOIN projects p ON p.id = s.project_id LEFT JOIN in_effect e ON e.project_id = s.project_id
 WHERE s.left_on IS NULL
 GROUP BY s.stage, p.domain, p.department
 UNION ALL
-SELECT 'median', stage, NULL, NULL, avg(days), NULL, NULL
+SELECT 'median', stage, NULL, NULL, avg(days), NULL, NULL, {RISK_NULLS}
 FROM ranked
 WHERE position IN ((stays + 1) / 2, (stays + 2) / 2)
 GROUP BY stage
@@ -262,13 +295,16 @@ WHERE kind = 'outcome' AND baseline IS NOT NULL AND target IS NOT NULL
 """
 
 
-def portfolio(raw, dialect: str, as_of: date) -> dict:
+def portfolio(raw, dialect: str, as_of: date, practice_valid_days: int = 365) -> dict:
     """The report's figures, unfiltered, as plain values (money in minor units)."""
-    history = run(raw, dialect, HISTORY_SQL[dialect], {"as_of": as_of})
+    params = {"as_of": as_of, "valid_after": as_of - timedelta(days=practice_valid_days)}
+    history = run(raw, dialect, HISTORY_SQL[dialect], params)
     stages: dict[str, int] = {}
     reached = {"poc": 0, "pilot": 0, "rollout": 0}
     medians = {}
-    for figure, stage, _domain, _department, value, pilot, rollout in history:
+    tiers = dict.fromkeys(RISK_TIERS, 0)
+    high_impact_in_rollout = lapsed = 0
+    for figure, stage, _domain, _department, value, pilot, rollout, *risk in history:
         if figure == "median":
             medians[stage] = float(value)
             continue
@@ -276,6 +312,11 @@ def portfolio(raw, dialect: str, as_of: date) -> dict:
         reached["poc"] += int(value)
         reached["pilot"] += int(pilot)
         reached["rollout"] += int(rollout)
+        if stage in ("poc", "pilot", "rollout"):
+            for tier, count in zip(RISK_TIERS, risk, strict=False):
+                tiers[tier] += int(count)
+        high_impact_in_rollout += int(risk[5])
+        lapsed += int(risk[6])
     budget = {
         (currency, stage or fiscal_year): (int(planned), int(approved), int(spent))
         for currency, stage, fiscal_year, planned, approved, spent in run(raw, dialect, BUDGET_SQL[dialect])
@@ -289,6 +330,11 @@ def portfolio(raw, dialect: str, as_of: date) -> dict:
         "flags": {rule: count for rule, count, _ in flag_rows},
         "input_metrics_only": sum(projects for rule, _, projects in flag_rows if rule == "input_metrics_only"),
         "projects_with_outcome_kpi": run(raw, dialect, OUTCOME_COVERAGE_SQL)[0][0],
+        "risk": {
+            "tiers": tiers,
+            "high_impact_in_rollout": high_impact_in_rollout,
+            "high_impact_practices_lapsed": lapsed,
+        },
     }
 
 

@@ -10,6 +10,9 @@ day's work, not a first-ever scan. One fixed seed: the same N gives the same row
 
 Stall shapes on purpose: PoCs past 90 days, pilots past 180, pilots without a rollout budget
 line, projects reporting inputs only, reporting that stopped, pilots and rollouts without KPIs.
+Risk tiers as a city's register would have them (about 12% high-impact, as in the 2025 federal
+inventory; a few prohibited uses), and the eight practices of the high-impact ones: most with
+all eight done within the year, some lapsed, some missing or in progress, a few waived.
 
 Rows go in with SQLite executemany / PostgreSQL COPY on the tables of tracker.models (the
 stored forms: integer minor units, scaled KPI values), then ANALYZE. The result is the pristine
@@ -38,12 +41,15 @@ from tracker.config import DEFAULT_DOMAINS
 from tracker.extensions import db
 from tracker.flags.rules import ProjectFacts, Thresholds, evaluate
 from tracker.models import Base
-from tracker.vocab import ACTIVE_STAGES, AI_TYPES, BUDGET_CATEGORIES
+from tracker.trust.rules import MAY_BE_NOT_APPLICABLE, PracticeState
+from tracker.vocab import ACTIVE_STAGES, AI_TYPES, BUDGET_CATEGORIES, PRACTICES
 
 FEDERAL_INVENTORY = common.ROOT.parent / "tests" / "data" / "us-federal-ai-inventory-2025" / "use_cases.csv"
 PROJECTS_PER_BATCH = 2000
 YESTERDAY = common.ANCHOR - timedelta(days=1)
 THRESHOLDS = Thresholds()  # the SPEC defaults
+# bumped whenever the rows generated change: a data set of another version is generated again
+GENERATOR_VERSION = 2
 
 # Columns written, in order, per table (stored forms). Checked against tracker.models at start.
 COLUMNS = {
@@ -52,7 +58,10 @@ COLUMNS = {
         "users": "id email name role active created_at",
         "api_tokens": "id user_id name token_hash prefix created_at",
         "projects": "id key title problem description domain ai_type department owner_id stage stage_entered_at "
-        "public purpose data_sources logic risks human_oversight contact_email created_at updated_at version",
+        "public purpose data_sources logic risks human_oversight contact_email risk_tier risk_rationale "
+        "risk_assessed_on created_at updated_at version",
+        "practices": "id project_id key status completed_on waived_on evidence_url note waiver_reason updated_at "
+        "updated_by_id",
         "stage_transitions": "id project_id from_stage to_stage effective_date decided_by_id rationale gate "
         "override_reason recorded_at",
         "budget_lines": "id project_id stage fiscal_year category currency amount_minor spent_minor status source "
@@ -89,6 +98,17 @@ KPI_NAMES = {
 }
 # reporting habits: how a project's measurements end (stall shapes for stale_reporting, input_metrics_only)
 REPORTING = {"fresh": 65, "stale": 20, "never": 5, "outcome_silent": 10}
+RISK_TIER_WEIGHTS = {"unassessed": 14, "minimal": 55, "limited": 18, "high_impact": 12, "prohibited": 1}
+RISK_RATIONALES = {
+    "unassessed": "",
+    "minimal": "Back-office analytics; no decision about residents.",
+    "limited": "Residents talk to it or see what it generates: they are told it is AI.",
+    "high_impact": "It decides or shapes residents' access to a public service.",
+    "prohibited": "Scores residents' social behaviour: a use the law forbids.",
+}
+# the practices of a high-impact project: all eight in effect, one or two lapsed, some missing or
+# in progress, one waived (the rest in effect)
+PRACTICE_PROFILES = {"complete": 58, "lapsed": 17, "missing": 20, "waived": 5}
 LOCAL_DEPARTMENTS = (
     "서울특별시 교통정책과",
     "부산광역시 스마트도시과",
@@ -205,7 +225,15 @@ def measurement_dates(rng: random.Random, *, last: date, first_allowed: date, co
     return dates
 
 
-def facts_on(as_of: date, path: list[str], dates: list[date], kpis: list[KpiPlan], rollout_lines: int):
+def facts_on(
+    as_of: date,
+    path: list[str],
+    dates: list[date],
+    kpis: list[KpiPlan],
+    rollout_lines: int,
+    risk_tier: str,
+    practices: dict[str, PracticeState],
+):
     """The project as the scan sees it on `as_of` (None when it is not active then), for the seed flags."""
     stage = entered = None
     for to_stage, day in zip(path, dates, strict=True):
@@ -226,6 +254,8 @@ def facts_on(as_of: date, path: list[str], dates: list[date], kpis: list[KpiPlan
         outcome_measurements_in_window=sum(d >= window_start and k.kind == "outcome" for k, d in seen),
         last_measured_on=max((d for _, d in seen), default=None),
         rollout_budget_lines=rollout_lines,
+        risk_tier=risk_tier,
+        practices=practices,
     )
 
 
@@ -277,6 +307,8 @@ class Portfolio:
         path = stage_path(rng, final)
         dates = history_dates(rng, path)
         created = _at(dates[0])
+        tier = _choice(rng, RISK_TIER_WEIGHTS)
+        assessed = None if tier == "unassessed" else dates[0] + timedelta(days=rng.randint(0, 30))
         public = rng.random() < 0.25
         registry = (
             (
@@ -305,6 +337,9 @@ class Portfolio:
                 dates[-1],
                 public,
                 *registry,
+                tier,
+                RISK_RATIONALES[tier],
+                min(assessed, common.ANCHOR) if assessed else None,
                 created,
                 _at(dates[-1]),
                 1,
@@ -330,7 +365,8 @@ class Portfolio:
             previous = to_stage
         rollout_lines = self.budget_lines(project_id, path, dates, rows)
         kpis = self.kpis(project_id, owner_id, path, dates, rows)
-        facts = facts_on(YESTERDAY, path, dates, kpis, rollout_lines)
+        practices = self.practices(project_id, owner_id, rows) if tier == "high_impact" else {}
+        facts = facts_on(YESTERDAY, path, dates, kpis, rollout_lines, tier, practices)
         if facts is not None:
             self.flags(project_id, owner_id, facts, rows)
         if rng.random() < 0.10:
@@ -371,6 +407,46 @@ class Portfolio:
                     )
                 )
         return rollout_lines
+
+    def practices(self, project_id: int, owner_id: int, rows) -> dict[str, PracticeState]:
+        """The written practices of a high-impact project, by key (see PRACTICE_PROFILES)."""
+        rng = self.rng
+        profile = _choice(rng, PRACTICE_PROFILES)
+        lapsed = set(rng.sample(PRACTICES, rng.randint(1, 2))) if profile == "lapsed" else set()
+        waived = rng.choice(PRACTICES) if profile == "waived" else None
+        written = {}
+        for key in PRACTICES:
+            completed = waived_on = None
+            if profile == "missing" and rng.random() < 0.4:
+                status = rng.choice(("not_written", "not_started", "in_progress"))
+                if status == "not_written":
+                    continue
+            elif key == waived:
+                status, waived_on = "waived", common.ANCHOR - timedelta(days=rng.randint(1, 300))
+            elif key in MAY_BE_NOT_APPLICABLE and rng.random() < 0.15:
+                status = "not_applicable"
+            else:
+                status = "done"
+                age = rng.randint(366, 700) if key in lapsed else rng.randint(1, 330)
+                completed = common.ANCHOR - timedelta(days=age)
+            changed = completed or waived_on or common.ANCHOR - timedelta(days=rng.randint(1, 200))
+            rows["practices"].append(
+                (
+                    self.ids.take("practices"),
+                    project_id,
+                    key,
+                    status,
+                    completed,
+                    waived_on,
+                    f"https://evidence.city.example/{project_id}/{key}.pdf" if status == "done" else "",
+                    "",
+                    "Deferred by the CAIO until the vendor's audit ends." if status == "waived" else "",
+                    _at(changed),
+                    owner_id,
+                )
+            )
+            written[key] = PracticeState(key, status, completed, waived_on)
+        return written
 
     def kpis(self, project_id: int, owner_id: int, path: list[str], dates: list[date], rows) -> list[KpiPlan]:
         rng = self.rng
@@ -596,6 +672,7 @@ def generate(dialect: str, size: int) -> dict:
         "dialect": dialect,
         "size": size,
         "seed": common.SEED,
+        "generator": GENERATOR_VERSION,
         "anchor": common.ANCHOR.isoformat(),
         "rows": loader.counts,
         "load_seconds": round(loaded - started, 1),
@@ -635,10 +712,13 @@ def database_bytes(dialect: str, name: str) -> int:
 
 
 def ensure(dialect: str, size: int, *, force: bool = False) -> dict:
-    """The manifest of the data set, generating it first when it is missing (or when forced)."""
+    """The manifest of the data set, generating it first when it is missing, of an older
+    generator, or when forced."""
     manifest = common.DATA / f"{common.pristine_name(size)}-{dialect}.json"
     if not force and manifest.exists() and common.exists(dialect, common.pristine_name(size)):
-        return json.loads(manifest.read_text())
+        known = json.loads(manifest.read_text())
+        if known.get("generator") == GENERATOR_VERSION:
+            return known
     return generate(dialect, size)
 
 

@@ -6,7 +6,7 @@
 For every database and size: generate the data set when it is missing (bench/generate.py), work
 on a fresh copy of it, and measure, alternating app and floor run by run:
 
-- the stall scan, dry run and real, against one hand-written SQL statement finding all six
+- the stall scan, dry run and real, against one hand-written SQL statement finding all nine
   rules' violators (and check both find the same (project, rule) pairs); the real scan's floor
   also makes the writes a daily scan cannot do without (the newly opened flags, the resolved
   ones and the snoozes run out, the owners' news claimed and one message per owner queued, the
@@ -224,7 +224,7 @@ def bench_portfolio(data: Dataset, app, runs: int) -> None:
     expected = floors.portfolio(raw, data.dialect, common.ANCHOR)
     differences = portfolio_differences(through_http(), expected)
     data.checks.append(
-        "portfolio report and floor agree on stages, funnel, medians, budget, flags and KPI coverage: "
+        "portfolio report and floor agree on stages, funnel, medians, budget, flags, KPI coverage and risk: "
         + ("yes" if not differences else "NO: " + "; ".join(differences))
     )
     if differences:
@@ -261,6 +261,8 @@ def portfolio_differences(body: dict, floor: dict) -> list[str]:
         floor["input_metrics_only"],
     ):
         out.append(f"kpis {kpis} != floor")
+    if body["risk"] != floor["risk"]:
+        out.append(f"risk {body['risk']} != {floor['risk']}")
     rows = [*body["budget"]["by_stage"], *body["budget"]["by_fiscal_year"]]
     budget = {
         (row["currency"], row.get("stage") or row.get("fiscal_year")): tuple(

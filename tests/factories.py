@@ -4,7 +4,7 @@ AI use case inventory (tests/data, public data kept whole), so tests run on the 
 import csv
 import functools
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from tracker.flags.models import Flag
 from tracker.kpis.models import Kpi, Measurement
 from tracker.money import to_minor
 from tracker.projects.models import Project, StageTransition
+from tracker.trust.models import Practice
 from tracker.users.models import User
 
 FEDERAL_INVENTORY = Path(__file__).resolve().parent / "data" / "us-federal-ai-inventory-2025" / "use_cases.csv"
@@ -77,6 +78,9 @@ class ProjectFactory(_Factory):
     owner = factory.SubFactory(UserFactory)
     stage = "poc"
     stage_entered_at = factory.LazyFunction(date.today)
+    # classified, so the trust rules stay quiet unless a test gives the tier it is about
+    risk_tier = "minimal"
+    risk_rationale = "Back-office analytics; no decision about residents."
 
     @factory.post_generation
     def history(project, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the object
@@ -169,3 +173,18 @@ class FlagFactory(_Factory):
     opened_at = factory.LazyFunction(date.today)
     last_seen_at = factory.LazyFunction(date.today)
     details = factory.LazyFunction(dict)
+
+
+class PracticeFactory(_Factory):
+    """A written practice: `done` a month ago unless told (pass project= or project_id=)."""
+
+    class Meta:
+        model = Practice
+
+    class Params:
+        project = factory.SubFactory(ProjectFactory, risk_tier="high_impact")
+
+    project_id = factory.SelfAttribute("project.id")
+    key = "testing"
+    status = "done"
+    completed_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))

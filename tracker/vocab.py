@@ -23,6 +23,9 @@ RULES = (
     "no_kpis",
     "input_metrics_only",
     "stale_reporting",
+    "risk_unassessed",
+    "practices_lapsed",
+    "prohibited_in_use",
 )
 
 # Ordered from least to most restrictive: only the CAIO office may move a tier down from the top two.

@@ -255,3 +255,49 @@ def test_a_snooze_whose_date_has_come_reads_open_at_once_not_at_the_next_scan(fl
     assert listed["status"] == "open"
     # the stored status is the scan's to write; until then every read derives it
     assert session.get(Flag, budget["id"]).status == "snoozed"
+
+
+def test_the_trust_rules_are_flagged_filtered_and_explained_through_the_api(manager, caio, viewer):
+    prohibited = factories.ProjectFactory(
+        owner=manager.user, stage="pilot", stage_entered_at=date(2025, 3, 1), risk_tier="prohibited"
+    )
+    unassessed = factories.ProjectFactory(
+        owner=manager.user, stage="rollout", stage_entered_at=date(2025, 3, 1), risk_tier="unassessed"
+    )
+    high_impact = factories.ProjectFactory(
+        owner=manager.user, stage="rollout", stage_entered_at=date(2025, 3, 1), risk_tier="high_impact"
+    )
+    factories.PracticeFactory(project=high_impact, key="impact_assessment", completed_on=date(2024, 3, 1))
+    assert caio.post("/api/v1/scans", json={"as_of": "2025-04-01"}).status_code == 201
+
+    def listed(rule: str) -> list[dict]:
+        response = viewer.get(f"/api/v1/flags?rule={rule}")
+        assert response.status_code == 200, response.json
+        return response.json
+
+    [banned] = listed("prohibited_in_use")
+    assert (banned["project_id"], banned["details"]["days_in_stage"]) == (prohibited.id, 31)
+    assert banned["explanation"] == (
+        "Classified as a prohibited use, yet in pilot for 31 days: a use the law forbids must stop. "
+        "Switch it off and cancel it."
+    )
+    [unclassified] = listed("risk_unassessed")
+    assert unclassified["project_id"] == unassessed.id
+    assert unclassified["explanation"].startswith("In rollout for 31 days with no risk tier")
+    [lapsed] = listed("practices_lapsed")
+    assert lapsed["project_id"] == high_impact.id
+    assert lapsed["details"]["not_in_effect"] == [
+        "testing",
+        "impact_assessment",
+        "independent_review",
+        "monitoring",
+        "training",
+        "human_oversight",
+        "appeal",
+        "public_consultation",
+    ]
+    assert lapsed["details"]["expired_on"] == {"impact_assessment": "2025-03-01"}
+    assert "impact assessment (expired on 2025-03-01)" in lapsed["explanation"]
+    # the projects list's flagged filter sees them like any other flag
+    flagged = viewer.get("/api/v1/projects?flagged=true&page_size=100").json
+    assert {p["id"] for p in flagged} >= {prohibited.id, unassessed.id, high_impact.id}

@@ -26,7 +26,7 @@ from tests import factories
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import StageTransition
-from tracker.vocab import RULES, STAGES
+from tracker.vocab import PRACTICES, RISK_TIERS, RULES, STAGES
 
 URL = "/api/v1/reports/portfolio"
 NOW = date(2025, 6, 30)
@@ -41,6 +41,7 @@ SPEC_KEYS = {
     "flags",
     "by_domain",
     "by_department",
+    "risk",
 }
 
 
@@ -362,8 +363,10 @@ def test_the_csv_holds_the_same_figures_one_row_per_figure(viewer, portfolio):
     assert figures[("by_department", "교통정책과", "poc", "", "")] == "1"
     assert figures[("by_domain", "safety", "pilot", "", "")] == "1"
     # one row per figure: as_of, 5 stages, 2 shares, 3 medians, 6+6 budget rows x 3 measures,
-    # 2 KPI figures, 6 rules, 6 domains x 5 stages, 3 departments x 5 stages
-    assert len(figures) == 1 + 5 + 2 + 3 + 36 + 2 + 6 + 30 + 15
+    # 2 KPI figures, 9 rules, 5 tiers and 2 risk figures, 6 domains x 5 stages, 3 departments x 5 stages
+    assert figures[("risk_tiers", "minimal", "", "", "")] == "5"
+    assert figures[("risk", "high_impact_practices_lapsed", "", "", "")] == "0"
+    assert len(figures) == 1 + 5 + 2 + 3 + 36 + 2 + 9 + 7 + 30 + 15
 
 
 def test_the_csv_is_filtered_like_the_json(viewer, portfolio):
@@ -395,6 +398,65 @@ def test_the_printable_page_shows_the_figures_in_svg_charts_and_tables(viewer, p
     assert longest.index(portfolio[3].key) < longest.index(portfolio[5].key)
     assert '<td>김민지 (Kim Min-ji)</td><td class="num">211</td>' in longest
     assert "Sécurité publique" in html and "교통정책과" in html
+
+
+def classify(project, tier: str) -> None:
+    project.risk_tier, project.risk_rationale = tier, f"classified {tier} by a test"
+    db.session.commit()
+
+
+@pytest.fixture
+def tiers(portfolio):
+    """P1 unassessed, P3 prohibited, P5 limited, P2 P4 and P6 high-impact, P7 minimal. P2 (rollout
+    from 2025-05-01) has its eight practices in effect from 2025-04-01 for a year: seven done,
+    human oversight not applicable; P6 (rollout from 2025-02-01) has only its testing done."""
+    p = portfolio
+    for n, tier in ((1, "unassessed"), (3, "prohibited"), (5, "limited"), (2, "high_impact"), (4, "high_impact")):
+        classify(p[n], tier)
+    classify(p[6], "high_impact")
+    for key in PRACTICES:
+        if key == "human_oversight":
+            factories.PracticeFactory(project=p[2], key=key, status="not_applicable", completed_on=None)
+        else:
+            factories.PracticeFactory(project=p[2], key=key, completed_on=date(2025, 4, 1))
+    factories.PracticeFactory(project=p[6], key="testing", completed_on=date(2025, 1, 1))
+    return p
+
+
+def test_the_risk_figures_count_active_projects_by_current_tier_and_judge_practices_as_of(viewer, tiers):
+    tier_counts = dict.fromkeys(RISK_TIERS, 0)
+    # 2025-06-30: P1 poc, P7 poc, P3 and P5 pilot, P2 and P6 rollout; P2's practices are in effect
+    assert report(viewer, as_of=NOW.isoformat())["risk"] == {
+        "tiers": {**tier_counts, "unassessed": 1, "minimal": 1, "limited": 1, "high_impact": 2, "prohibited": 1},
+        "high_impact_in_rollout": 2,
+        "high_impact_practices_lapsed": 1,
+    }
+    # 2025-01-31: P5 and P6 do not exist yet, P2 is in pilot; P4 is still a PoC (counted by its tier now)
+    assert report(viewer, as_of=PAST.isoformat())["risk"] == {
+        "tiers": {**tier_counts, "unassessed": 1, "minimal": 1, "high_impact": 2, "prohibited": 1},
+        "high_impact_in_rollout": 0,
+        "high_impact_practices_lapsed": 0,
+    }
+    # the day P2's practices lapse (2026-04-01) both high-impact rollouts lack one
+    lapsed = report(viewer, as_of="2026-04-01")["risk"]
+    assert (lapsed["high_impact_in_rollout"], lapsed["high_impact_practices_lapsed"]) == (2, 2)
+    assert report(viewer, as_of="2026-03-31")["risk"]["high_impact_practices_lapsed"] == 1
+    # the filters apply: P2 is the only high-impact rollout of mobility
+    mobility = report(viewer, as_of=NOW.isoformat(), domain="mobility")["risk"]
+    assert (mobility["high_impact_in_rollout"], mobility["high_impact_practices_lapsed"]) == (1, 0)
+
+
+def test_the_printable_page_and_the_csv_show_the_risk_figures(viewer, tiers):
+    query = {"as_of": NOW.isoformat()}
+    html = viewer.get(URL, query_string=query, headers={"Accept": "text/html"}).get_data(as_text=True)
+    section = html[html.index("<h2>Risk tiers and practices</h2>") : html.index("Longest in pilot")]
+    assert "<svg" in section
+    assert re.search(r"<td>high_impact</td><td class=\"num\">2</td>", section)
+    assert re.search(r"lacking a risk-management practice in effect</td><td class=\"num\">1</td>", section)
+    figures = csv_figures(viewer.get(URL, query_string=query, headers={"Accept": "text/csv"}))
+    assert figures[("risk_tiers", "prohibited", "", "", "")] == "1"
+    assert figures[("risk", "high_impact_in_rollout", "", "", "")] == "2"
+    assert figures[("risk", "high_impact_practices_lapsed", "", "", "")] == "1"
 
 
 def test_an_unknown_or_missing_accept_gets_json(viewer, portfolio):

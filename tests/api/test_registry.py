@@ -2,10 +2,16 @@
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import sqlalchemy as sa
+
 from tests import factories
+from tracker.extensions import db
+from tracker.projects.models import Project
+from tracker.trust.models import Practice
+from tracker.vocab import PRACTICES
 
 ENTRY_FIELDS = {
     "key",
@@ -22,6 +28,11 @@ ENTRY_FIELDS = {
     "ai_type",
     "stage",
     "stage_entered_at",
+    "risk_tier",
+    "risk_rationale",
+    "risk_assessed_on",
+    "practices",
+    "updated_at",
 }
 REGISTRY_TEXT = {
     "purpose": "Cut the wait for a first answer on a building permit.",
@@ -31,6 +42,18 @@ REGISTRY_TEXT = {
     "human_oversight": "A planner signs every answer; applicants may ask for a full review.",
     "contact_email": "ai-registry@city.example",
 }
+
+
+def not_started(key: str) -> dict:
+    return {
+        "key": key,
+        "status": "not_started",
+        "completed_on": None,
+        "expires_on": None,
+        "in_effect": False,
+        "evidence_url": "",
+        "waiver_reason": "",
+    }
 
 
 def _public_project(**overrides):
@@ -71,6 +94,11 @@ def test_the_registry_shows_public_projects_only_with_exactly_their_transparency
         "stage": "pilot",
         "stage_entered_at": "2025-03-01",
         **REGISTRY_TEXT,
+        "risk_tier": "minimal",
+        "risk_rationale": public.risk_rationale,
+        "risk_assessed_on": None,
+        "practices": [not_started(key) for key in PRACTICES],
+        "updated_at": entry["updated_at"],
     }
     text = response.get_data(as_text=True)
     for secret in ("owner.secret@city.example", "Secretname", "987654", private.key, "budget", "owner", "flag"):
@@ -153,7 +181,7 @@ def test_the_registry_as_csv_has_a_bom_every_entry_and_non_ascii_text_intact(cli
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
-    assert rows[0] == [
+    assert rows[0][:14] == [
         "key",
         "title",
         "problem",
@@ -169,6 +197,15 @@ def test_the_registry_as_csv_has_a_bom_every_entry_and_non_ascii_text_intact(cli
         "stage",
         "stage_entered_at",
     ]
+    assert rows[0][14:20] == [
+        "risk_tier",
+        "risk_rationale",
+        "risk_assessed_on",
+        "testing_status",
+        "testing_completed_on",
+        "testing_expires_on",
+    ]
+    assert rows[0][-1] == "updated_at" and len(rows[0]) == 17 + 8 * 6 + 1
     assert len(rows) == 1 + 26
     by_key = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     assert by_key["SEOUL-TRAFFIC-01"]["title"] == "서울 교통 신호 최적화"
@@ -189,3 +226,85 @@ def test_json_is_the_answer_unless_csv_is_preferred(client, session):
         assert response.mimetype == "application/json" and len(response.json) == 1, accept
     preferred = client.get("/api/v1/registry", headers={"Accept": "text/csv, application/json;q=0.5"})
     assert preferred.mimetype == "text/csv"
+
+
+def test_an_entry_shows_its_tier_and_practices_never_their_notes_or_who_changed_them(client, session):
+    author = factories.UserFactory(email="practice.author@city.example", name="Practice Authorname")
+    today = date.today()
+    project = _public_project(
+        key="CITY-BENEFITS-01",
+        risk_tier="high_impact",
+        risk_rationale="Decides who is offered a housing benefit review.",
+        risk_assessed_on=date(2025, 2, 1),
+    )
+    done_on = today - timedelta(days=10)
+    factories.PracticeFactory(
+        project=project,
+        key="impact_assessment",
+        completed_on=done_on,
+        evidence_url="https://city.example/aia.pdf",
+        note="SECRET-NOTE: the vendor's draft was rejected",
+        updated_by_id=author.id,
+    )
+    factories.PracticeFactory(
+        project=project,
+        key="public_consultation",
+        status="waived",
+        completed_on=None,
+        waived_on=today - timedelta(days=400),
+        waiver_reason="Consultation postponed by the council until the pilot ends.",
+        note="SECRET-NOTE: internal",
+        updated_by_id=author.id,
+    )
+    factories.PracticeFactory(project=project, key="appeal", status="not_applicable", completed_on=None)
+
+    for response in (client.get("/api/v1/registry"), client.get("/api/v1/registry/CITY-BENEFITS-01")):
+        assert response.status_code == 200
+        entry = response.json[0] if isinstance(response.json, list) else response.json
+        assert (entry["risk_tier"], entry["risk_assessed_on"]) == ("high_impact", "2025-02-01")
+        assert entry["risk_rationale"] == "Decides who is offered a housing benefit review."
+        practices = {p["key"]: p for p in entry["practices"]}
+        assert [p["key"] for p in entry["practices"]] == list(PRACTICES)
+        assert practices["impact_assessment"] == {
+            "key": "impact_assessment",
+            "status": "done",
+            "completed_on": done_on.isoformat(),
+            "expires_on": (done_on + timedelta(days=365)).isoformat(),
+            "in_effect": True,
+            "evidence_url": "https://city.example/aia.pdf",
+            "waiver_reason": "",
+        }
+        # waived 400 days ago and not re-certified since: no longer in effect
+        assert (practices["public_consultation"]["status"], practices["public_consultation"]["in_effect"]) == (
+            "waived",
+            False,
+        )
+        assert practices["public_consultation"]["waiver_reason"].startswith("Consultation postponed")
+        assert (practices["appeal"]["in_effect"], practices["appeal"]["expires_on"]) == (True, None)
+        assert practices["testing"] == not_started("testing")
+        text = response.get_data(as_text=True)
+        for secret in ("SECRET-NOTE", "note", "updated_by", "practice.author@city.example", "Authorname"):
+            assert secret not in text
+    csv_text = client.get("/api/v1/registry", headers={"Accept": "text/csv"}).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff"), newline="")))
+    assert rows[0]["impact_assessment_status"] == "done"
+    assert rows[0]["impact_assessment_in_effect"] == "true"
+    assert rows[0]["public_consultation_in_effect"] == "false"
+    assert rows[0]["testing_completed_on"] == ""
+    assert "SECRET-NOTE" not in csv_text and "note" not in csv_text.splitlines()[0]
+
+
+def test_an_entrys_last_change_is_the_later_of_its_projects_and_its_practices(client, session):
+    project = _public_project(key="CITY-LAST-01")
+    factories.PracticeFactory(project=project)
+
+    def last_change(project_changed: datetime, practice_changed: datetime) -> str:
+        db.session.execute(sa.update(Project).values(updated_at=project_changed))
+        db.session.execute(sa.update(Practice).values(updated_at=practice_changed))
+        db.session.commit()
+        return client.get("/api/v1/registry/CITY-LAST-01").json["updated_at"]
+
+    january, february = datetime(2026, 1, 5, 9, 0, tzinfo=UTC), datetime(2026, 2, 1, 12, 30, tzinfo=UTC)
+    assert last_change(january, february) == "2026-02-01T12:30:00+00:00"
+    assert last_change(february, january) == "2026-02-01T12:30:00+00:00"
+    assert last_change(january, datetime(2025, 12, 1, tzinfo=UTC)) == "2026-01-05T09:00:00+00:00"

@@ -123,6 +123,41 @@ def test_the_email_explains_the_rule_gives_the_numbers_and_links_the_project(ses
     assert f'<a href="{flag_link}">' in html
 
 
+def test_the_trust_rules_are_explained_in_the_digest_with_their_practices(session, config, smtp):
+    details = {
+        "stage": "rollout",
+        "stage_entered_on": "2024-05-01",
+        "risk_tier": "high_impact",
+        "not_in_effect": ["impact_assessment", "appeal"],
+        "expired_on": {"impact_assessment": "2025-02-01"},
+        "valid_days": 365,
+    }
+    owner_with_flags("Ana Ruiz", "ana@city.example", "SAF-07", rule="practices_lapsed", opened_at=DAY0, details=details)
+    owner_with_flags(
+        "Ben Cole",
+        "ben@city.example",
+        "SAF-08",
+        rule="prohibited_in_use",
+        opened_at=DAY0,
+        details={"stage": "poc", "stage_entered_on": "2025-02-01", "risk_tier": "prohibited"},
+    )
+
+    alert(session, config, DAY0)
+
+    [ana] = smtp.to("ana@city.example")
+    text = ana.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    assert (
+        "  A high-impact system in rollout with 2 of its 8 risk-management practices not in effect: "
+        "impact assessment (expired on 2025-02-01), appeal process. Complete or renew them, with evidence.\n"
+        "  rule: practices_lapsed\n"
+    ) in text
+    assert "\n  not in effect: impact assessment, appeal\n" in text
+    [ben] = smtp.to("ben@city.example")
+    assert "yet in proof of concept for 30 days: a use the law forbids must stop. Switch it off and cancel it." in (
+        ben.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    )
+
+
 def flag_title(session, flag) -> str:
     return session.get(Project, session.get(Flag, flag.id).project_id).title
 

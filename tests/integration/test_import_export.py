@@ -16,7 +16,8 @@ from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.projects.models import Project, StageTransition
 from tracker.registry import service
-from tracker.registry.formats import OMB_2025_COLUMNS, TRACKER_COLUMNS
+from tracker.registry.formats import OMB_2025_COLUMNS, TRACKER_COLUMNS, omb_practice
+from tracker.trust.models import Practice
 from tracker.users.models import User
 
 FEDERAL_STAGES = {"Pre-deployment": "poc", "": "poc", "Pilot": "pilot", "Deployed": "rollout", "Retired": "retired"}
@@ -483,3 +484,153 @@ def test_a_new_export_file_gets_the_mode_a_plain_open_gives(app, app_context, tm
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o644
     assert path.read_text(encoding="utf-8-sig").startswith(",".join(TRACKER_COLUMNS))
+
+
+# --- the high-impact determination and the practices of the real inventory ---------------------
+
+PRACTICE_COLUMNS = {
+    "hi_testing_conducted": "testing",
+    "hi_assessment_completed": "impact_assessment",
+    "hi_independent_review": "independent_review",
+    "hi_ongoing_monitoring": "monitoring",
+    "hi_training_established": "training",
+    "hi_failsafe_presence": "human_oversight",
+    "hi_appeal_process": "appeal",
+    "hi_public_consultation": "public_consultation",
+}
+
+
+# deployed high-impact systems of the 2025 inventory lacking a practice (of 227 deployed high-impact)
+EXPECTED_LAPSED = 194
+
+
+def _tiers() -> dict:
+    return dict(db.session.execute(sa.select(Project.risk_tier, sa.func.count()).group_by(Project.risk_tier)).all())
+
+
+def _practice_statuses(*where) -> dict[tuple[str, str], str]:
+    """(project key, practice key) -> status of every written practice."""
+    stmt = sa.select(Project.key, Practice.key, Practice.status).join(Project, Project.id == Practice.project_id)
+    return {(project, key): status for project, key, status in db.session.execute(stmt.where(*where))}
+
+
+def test_the_real_inventory_brings_its_determinations_and_practices_nothing_dropped(
+    app, app_context, federal_inventory
+):
+    rows = _federal_rows(federal_inventory)
+    factories.UserFactory(role="admin")
+
+    result = _cli(app, "import", federal_inventory, "--format", "omb-2025")
+
+    assert result.exit_code == 0, result.output
+    # "Not High-impact" (2,630) and "Presumed High-Impact, but Not High-impact" (110) are minimal
+    assert _tiers() == {"high_impact": 445, "minimal": 2740, "unassessed": 426}
+    summary = _last_import()
+    assert {tier: n for tier, n in summary["risk_tiers"].items() if n} == _tiers()
+    today = date.today()
+    assert _count(Project, Project.risk_tier != "unassessed", Project.risk_assessed_on != today) == 0
+    assert _count(Project, Project.risk_tier == "unassessed", Project.risk_assessed_on.is_not(None)) == 0
+    # every determination has a rationale: its justification, or one naming its source
+    assert _count(Project, Project.risk_tier != "unassessed", Project.risk_rationale == "") == 0
+    justified = next(row for row in rows if row["HI_justification"].strip() and row["is_high_impact"])
+    assert db.session.scalar(sa.select(Project.risk_rationale).where(Project.key == justified["id"])) == (
+        justified["HI_justification"].strip()
+    )
+    assert _count(Project, Project.risk_rationale == "federal inventory: High-impact") > 0
+    # a practice for every hi_* cell with something in it; none for a blank one or an empty list
+    filled = sum(1 for row in rows for column in PRACTICE_COLUMNS if row[column].strip() not in ("", "[]"))
+    assert _count(Practice) == filled == sum(summary["practices"].values())
+    assert summary["practices"]["waived"] == 1 and summary["practices"]["not_applicable"] == 135 + 143 + 4
+    # what means nothing the tracker knows is not started, its text kept in the note and listed
+    assert summary["unmapped"]["hi_testing_conducted"] == {"No": 1}
+    odd = "['General solicitations of \\ncomments from the public']"  # a backslash and an n, as published
+    assert summary["unmapped"]["hi_public_consultation"][odd] == 32
+    notes = set(db.session.scalars(sa.select(Practice.note).where(Practice.status == "not_started")))
+    assert odd in notes and "No" in notes
+    assert _count(Practice, Practice.status == "not_started", Practice.note == "") == 0
+    assert "could not map hi_public_consultation:" in result.output
+    assert "  risk tiers: unassessed 426, minimal 2740, high_impact 445\n" in result.output
+    # done: as of the import's day, and the note says so; the waiver is the CAIO's
+    done = db.session.execute(sa.select(Practice).where(Practice.status == "done").limit(1)).scalar_one()
+    assert done.completed_on == today and "federal inventory imported on" in done.note
+    waived = db.session.execute(sa.select(Practice).where(Practice.status == "waived")).scalar_one()
+    assert (waived.waived_on, waived.waiver_reason) == (today, "CAIO waived (federal inventory)")
+
+
+def test_a_dry_run_scan_of_the_imported_inventory_lists_the_deployed_high_impact_systems_lacking_a_practice(
+    app, app_context, federal_inventory
+):
+    rows = _federal_rows(federal_inventory)
+    factories.UserFactory(role="admin")
+    assert _cli(app, "import", federal_inventory, "--format", "omb-2025").exit_code == 0
+
+    result = _cli(app, "scan", "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    lapsed = [line for line in result.output.splitlines() if "practices_lapsed" in line]
+    deployed = [r for r in rows if r["is_high_impact"] == "High-impact" and r["development_stage"] == "Deployed"]
+    # what the published data says: a deployed high-impact system with any practice not done (or
+    # not applicable, or waived) lacks it
+    in_effect = {"Yes", "Yes - Monitoring Established", "Training Established", "Appeal Process Established",
+                 "Internal Independent Review", "Oversight Board Review", "CAIO Review", "CAIO Waived",
+                 "Not Applicable", "Appeal Precluded by Law"}  # fmt: skip
+    consulted = ("Usability Testing", "Public Feedback Solicitations", "Public Hearings", "Other", "CAIO Waived",
+                 "a) Direct usability testing", "b) General solicitations of feedback and comments from the public",
+                 "c) Public hearings or meetings", "d) Other")  # fmt: skip
+    lacking = [
+        r
+        for r in deployed
+        if not all(r[c].strip() in in_effect for c in PRACTICE_COLUMNS if c != "hi_public_consultation")
+        or not any(f"'{answer}'" in r["hi_public_consultation"] for answer in consulted)
+    ]
+    assert len(lapsed) == len(lacking) == EXPECTED_LAPSED
+
+
+def test_the_determinations_and_practices_survive_a_round_trip_of_all_3611_rows(
+    app, app_context, federal_inventory, tmp_path
+):
+    factories.UserFactory(role="admin")
+    assert _cli(app, "import", federal_inventory, "--format", "omb-2025").exit_code == 0
+    columns = (Project.key, Project.stage, Project.risk_tier, Project.risks)
+    before = set(db.session.execute(sa.select(*columns)).all())
+    high_impact = Project.risk_tier == "high_impact"
+    practices_before = {k: v for k, v in _practice_statuses(high_impact).items() if v != "not_started"}
+    rationale_before = dict(db.session.execute(sa.select(Project.key, Project.risk_rationale)).all())
+    exported = tmp_path / "inventory.csv"
+
+    assert _cli(app, "export", exported, "--format", "omb-2025").exit_code == 0
+    db.session.execute(sa.delete(Project))
+    db.session.commit()
+    assert _cli(app, "import", exported, "--format", "omb-2025").exit_code == 0
+
+    assert len(before) == 3611
+    assert set(db.session.execute(sa.select(*columns)).all()) == before
+    # a high-impact project's practices read the same (one not started has no row after the trip)
+    assert {k: v for k, v in _practice_statuses(high_impact).items() if v != "not_started"} == practices_before
+    rationale_after = dict(db.session.execute(sa.select(Project.key, Project.risk_rationale)).all())
+    changed = {key for key in rationale_before if rationale_before[key] != rationale_after[key]}
+    # only rationales the import made up may read differently ("Presumed..." comes back as "Not High-impact")
+    assert {
+        key: (rationale_before[key], rationale_after[key])
+        for key in changed
+        if not rationale_before[key].startswith("federal inventory: ")
+    } == {}
+    # the exported file says what the original said, by meaning
+    with exported.open(encoding="utf-8-sig", newline="") as handle:
+        written = {row["id"]: row for row in csv.DictReader(handle)}
+    rows = _federal_rows(federal_inventory)
+    once = {key for key, n in Counter(row["id"] for row in rows).items() if n == 1}
+    original = {row["id"]: row for row in rows if row["id"] in once and row["id"] in written}
+    assert len(original) > 2800
+    meaning = {"": "", "High-impact": "High-impact", "Not High-impact": "Not High-impact",
+               "Presumed High-Impact, but Not High-impact": "Not High-impact"}  # fmt: skip
+    assert all(written[key]["is_high_impact"] == meaning[row["is_high_impact"]] for key, row in original.items())
+
+    def status(column: str, cell: str) -> str:
+        read = omb_practice(column, cell)
+        return "not_started" if read is None else read.status
+
+    for key, row in original.items():
+        if row["is_high_impact"] == "High-impact":
+            for column in PRACTICE_COLUMNS:
+                assert status(column, written[key][column]) == status(column, row[column]), (key, column)

@@ -142,3 +142,38 @@ def test_an_existing_database_upgrades_to_unassessed_projects_with_eight_practic
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+FLAG = (
+    "INSERT INTO flags (project_id, rule, status, opened_at, last_seen_at, details, resolution_alerted)"
+    " VALUES (1, '{rule}', '{status}', '2026-01-02', '2026-01-02', '{{}}', false)"
+)
+
+
+def test_the_upgrade_to_the_trust_rules_keeps_the_flags_and_accepts_the_new_rules(tmp_path, database_url):
+    app = _fresh_app(tmp_path, database_url)
+    with app.app_context():
+        command.upgrade(alembic_config(), "0003")
+        with db.engine.begin() as connection:
+            for statement in SEED:
+                connection.execute(sa.text(statement))
+            connection.execute(sa.text(FLAG.format(rule="no_kpis", status="resolved")))
+        command.upgrade(alembic_config(), "head")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(FLAG.format(rule="practices_lapsed", status="open")))
+            assert connection.execute(sa.text("SELECT rule FROM flags ORDER BY id")).scalars().all() == [
+                "no_kpis",
+                "practices_lapsed",
+            ]
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(sa.text(FLAG.format(rule="made_up", status="open")))
+            refused = False
+        except sa.exc.IntegrityError:
+            refused = True
+        # going down keeps the flags of the rules the older schema knows
+        command.downgrade(alembic_config(), "0003")
+        with db.engine.begin() as connection:
+            assert connection.execute(sa.text("SELECT rule FROM flags")).scalars().all() == ["no_kpis"]
+    db.engine.dispose()
+    assert refused

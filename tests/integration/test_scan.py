@@ -17,6 +17,7 @@ from tracker.flags import service
 from tracker.flags.models import Flag, ScanRun
 from tracker.flags.scan import load_titles, run_scan
 from tracker.projects.models import Project, StageTransition
+from tracker.trust.models import Practice
 
 JAN_1 = date(2025, 1, 1)
 
@@ -442,7 +443,6 @@ def test_a_daily_scan_does_not_rewrite_a_still_true_flag_whose_facts_did_not_cha
     (first,) = flags_of(project)
     stored = (first.id, first.last_seen_at, first.details)
 
-    statements.clear()
     report = scan(date(2025, 4, 11))
     assert (report.opened, report.refreshed, report.resolved) == (0, 1, 0)
     assert flag_writes(statements) == []
@@ -463,7 +463,6 @@ def test_a_change_in_a_flags_facts_rewrites_its_details_and_last_seen(scan, stat
     assert (before.rule, before.details["kpis"]) == ("input_metrics_only", {"input": 1, "output": 0, "outcome": 0})
 
     factories.KpiFactory(project=project, kind="output")
-    statements.clear()
     report = scan(date(2025, 2, 5))
     assert (report.opened, report.refreshed, report.resolved) == (0, 1, 0)
     assert len(flag_writes(statements)) == 1
@@ -511,3 +510,104 @@ def test_every_projects_current_stage_is_its_newest_decision_which_the_scan_read
     # as of today every stage was entered on or before as_of: the scan reads them all from the rows
     active = sum(1 for _, stage, _ in current if stage in ("poc", "pilot", "rollout"))
     assert caio.post("/api/v1/scans", json={"dry_run": True}).json["projects_evaluated"] == active
+
+
+# ---- the trust rules ----
+
+TRUST_RULES = ("risk_unassessed", "practices_lapsed", "prohibited_in_use")
+
+
+@pytest.fixture
+def trust_portfolio(app_context):
+    """A high-impact rollout whose eight practices were done on 2025-01-01, its appeal process only
+    on 2025-03-01; a pilot nobody classified; a prohibited PoC; a limited rollout (no practices asked)."""
+    hi = factories.ProjectFactory(stage="rollout", stage_entered_at=JAN_1, risk_tier="high_impact")
+    for key in ("testing", "impact_assessment", "independent_review", "monitoring", "training"):
+        factories.PracticeFactory(project=hi, key=key, completed_on=JAN_1)
+    factories.PracticeFactory(project=hi, key="human_oversight", status="not_applicable", completed_on=None)
+    factories.PracticeFactory(project=hi, key="appeal", completed_on=date(2025, 3, 1))
+    factories.PracticeFactory(
+        project=hi, key="public_consultation", status="waived", completed_on=None, waived_on=JAN_1
+    )
+    return {
+        "hi": hi,
+        "unassessed": factories.ProjectFactory(stage="pilot", stage_entered_at=JAN_1, risk_tier="unassessed"),
+        "prohibited": factories.ProjectFactory(stage="poc", stage_entered_at=JAN_1, risk_tier="prohibited"),
+        "limited": factories.ProjectFactory(stage="rollout", stage_entered_at=JAN_1, risk_tier="limited"),
+    }
+
+
+def trust_findings(report) -> dict[tuple[str, str], dict]:
+    return {(f.project_key, f.rule): f for f in report.findings if f.rule in TRUST_RULES}
+
+
+def test_the_trust_rules_judge_the_practices_dates_against_as_of(trust_portfolio, scan):
+    p = trust_portfolio
+    always = {(p["unassessed"].key, "risk_unassessed"), (p["prohibited"].key, "prohibited_in_use")}
+    # a dry run as of a day before the appeal process was done: only it is missing
+    early = trust_findings(scan(date(2025, 2, 1), dry_run=True))
+    assert set(early) == always | {(p["hi"].key, "practices_lapsed")}
+    lapsed = early[(p["hi"].key, "practices_lapsed")]
+    assert lapsed.details == {
+        "stage": "rollout",
+        "stage_entered_on": "2025-01-01",
+        "risk_tier": "high_impact",
+        "not_in_effect": ["appeal"],
+        "expired_on": {},
+        "valid_days": 365,
+    }
+    assert lapsed.explanation.startswith("A high-impact system in rollout with 1 of its 8 risk-management practices")
+    # all eight in effect through the year; on its anniversary six run out (oversight is not applicable)
+    assert set(trust_findings(scan(date(2025, 12, 31), dry_run=True))) == always
+    anniversary = trust_findings(scan(date(2026, 1, 1), dry_run=True))[(p["hi"].key, "practices_lapsed")]
+    assert anniversary.details["not_in_effect"] == [
+        "testing",
+        "impact_assessment",
+        "independent_review",
+        "monitoring",
+        "training",
+        "public_consultation",
+    ]
+    assert set(anniversary.details["expired_on"].values()) == {"2026-01-01"}
+    assert "public consultation (expired on 2026-01-01)" in anniversary.explanation
+    # a PoC that is not prohibited, and a limited rollout, are left alone
+    assert all(key not in {p["limited"].key} for key, _ in trust_findings(scan(date(2026, 1, 1), dry_run=True)))
+
+
+def test_daily_scans_rewrite_a_trust_flag_only_when_another_practice_lapses(trust_portfolio, scan):
+    p = trust_portfolio
+    scan(date(2025, 12, 30))
+    assert {(key, rule) for key, rule in unresolved() if rule in TRUST_RULES} == {
+        (p["unassessed"].key, "risk_unassessed"),
+        (p["prohibited"].key, "prohibited_in_use"),
+    }
+    assert scan(date(2025, 12, 31)).rewritten == 0
+    opened = scan(date(2026, 1, 1))
+    assert (opened.opened, opened.rewritten) == (1, 0)
+    assert scan(date(2026, 1, 2)).rewritten == 0
+    # the appeal process lapses too on 2026-03-01: the flag's facts change, and it is rewritten once
+    changed = scan(date(2026, 3, 1))
+    assert changed.rewritten == 1
+    (flag,) = [f for f in flags_of(p["hi"]) if f.rule == "practices_lapsed"]
+    assert "appeal" in flag.details["not_in_effect"]
+    # renewing every practice resolves it at the next scan
+    for practice in db.session.scalars(sa.select(Practice).where(Practice.project_id == p["hi"].id)):
+        if practice.status == "done":
+            practice.completed_on = date(2026, 3, 1)
+        elif practice.status == "waived":
+            practice.waived_on = date(2026, 3, 1)
+    db.session.commit()
+    assert scan(date(2026, 3, 2)).resolved == 1
+    assert [f.status for f in flags_of(p["hi"]) if f.rule == "practices_lapsed"] == ["resolved"]
+
+
+def test_the_practices_add_no_query_per_project(app_context, scan):
+    def high_impact_rollouts(count: int) -> int:
+        db.session.execute(sa.delete(Project))
+        db.session.commit()
+        for _ in range(count):
+            project = factories.ProjectFactory(stage="rollout", stage_entered_at=JAN_1, risk_tier="high_impact")
+            factories.PracticeFactory(project=project, completed_on=JAN_1)
+        return count_statements(lambda: scan(date(2025, 6, 1), dry_run=True))
+
+    assert high_impact_rollouts(2) == high_impact_rollouts(20)

@@ -134,6 +134,8 @@ def test_an_exported_row_uses_the_federal_columns_and_codes():
         "data_sources": "Loop detectors",
         "risks": "Pedestrian waits",
         "contact_email": "traffic@seoul.example",
+        "risk_tier": "limited",
+        "risk_rationale": "Residents see the signal plans it proposes.",
     }
     row = formats.omb_row_for(project)
     assert tuple(row) == formats.OMB_2025_COLUMNS
@@ -145,3 +147,134 @@ def test_an_exported_row_uses_the_federal_columns_and_codes():
     )
     assert (row["operational_date"], row["is_withheld"], row["hi_public_consultation"]) == ("2024-05-17", "No", "[]")
     assert formats.omb_row_for({**project, "domain": "culture"})["topic_area"] == "Other"
+    # limited is "Not High-impact" in the inventory, which asks practices of high-impact systems only
+    assert (row["is_high_impact"], row["HI_justification"]) == ("Not High-impact", project["risk_rationale"])
+    assert row["hi_testing_conducted"] == ""
+
+
+# ---- the high-impact determination and the practices ----
+
+PRACTICE_CELLS = {
+    "hi_testing_conducted": {
+        "Yes": "done",
+        "a) Yes": "done",
+        "In-progress": "in_progress",
+        "b) In-progress": "in_progress",
+        "CAIO Waived": "waived",
+        "c) Agency CAIO has waived this minimum practice and reported such waiver to OMB": "waived",
+    },
+    "hi_independent_review": {
+        "Internal Independent Review": "done",
+        "Oversight Board Review": "done",
+        "CAIO Review": "done",
+        "a) Yes \u2013 by another appropriate agency office or reviewer not directly involved in the AI\u2019s development": "done",
+        "c) Yes \u2013 by the CAIO": "done",
+    },
+    "hi_ongoing_monitoring": {
+        "Yes - Monitoring Established": "done",
+        "a) Yes, sufficient monitoring protocols have been established": "done",
+        "b) Development of monitoring protocols is in-progess": "in_progress",  # the dictionary's own typo
+    },
+    "hi_training_established": {"Training Established": "done", "Training In-progress": "in_progress"},
+    "hi_failsafe_presence": {"Yes": "done", "Not Applicable": "not_applicable", "b) Not applicable": "not_applicable"},
+    "hi_appeal_process": {
+        "Appeal Process Established": "done",
+        "Appeal Process In-progress": "in_progress",
+        "Appeal Precluded by Law": "not_applicable",
+        "d) Law, operational limitations, or governmentwide guidance precludes an opportunity for an individual "
+        "to appeal": "not_applicable",
+    },
+    "hi_public_consultation": {
+        "['Usability Testing']": "done",
+        "['a) Direct usability testing', 'd) Other']": "done",
+        "['Public Feedback Solicitations']": "done",
+        "['Public Hearings']": "done",
+        "['Other']": "done",
+        '["In-progress"]': "in_progress",
+        "['CAIO Waived']": "waived",
+        "['In-progress', 'Usability Testing']": "done",
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "column,cell,status", [(c, cell, status) for c, cells in PRACTICE_CELLS.items() for cell, status in cells.items()]
+)
+def test_the_inventorys_short_codes_and_full_answers_map_to_a_practice_status(column, cell, status):
+    assert formats.omb_practice(column, cell) == formats.ImportedPractice(status)
+
+
+@pytest.mark.parametrize(
+    "column,cell",
+    [
+        ("hi_testing_conducted", "No"),
+        ("hi_testing_conducted", "Not Applicable"),  # only oversight and appeal may not apply
+        ("hi_ongoing_monitoring", "Yes \u2013 by an agency AI oversight board not directly involved"),
+        ("hi_training_established", "a) Yes, sufficient monitoring protocols have been established"),
+        ("hi_public_consultation", "['General solicitations of \\ncomments from the public']"),
+        ("hi_public_consultation", "['Usability Testing'"),  # malformed
+        ("hi_public_consultation", "[1, 2]"),
+        ("hi_public_consultation", "__import__('os').system('echo pwned')"),  # text, never evaluated
+        ("hi_public_consultation", "[__import__('os')]"),
+    ],
+)
+def test_an_answer_that_means_no_status_is_not_started_and_marked_unmapped(column, cell):
+    assert formats.omb_practice(column, cell) == formats.ImportedPractice("not_started", mapped=False)
+
+
+@pytest.mark.parametrize("column,cell", [("hi_testing_conducted", ""), ("hi_public_consultation", "[]")])
+def test_a_blank_cell_or_an_empty_list_records_nothing(column, cell):
+    assert formats.omb_practice(column, cell) is None
+
+
+def test_the_determination_maps_short_and_full_answers_and_blank_is_unassessed():
+    assert formats.omb_tier("High-impact") == formats.omb_tier("a) High-impact") == "high_impact"
+    assert formats.omb_tier("Not High-impact") == formats.omb_tier("c) Not high-impact") == "minimal"
+    assert formats.omb_tier("Presumed High-Impact, but Not High-impact") == "minimal"
+    assert formats.omb_tier("b) Presumed high-impact, but determined not high impact") == "minimal"
+    assert formats.omb_tier("  ") == "unassessed"
+    assert formats.omb_tier("Maybe") is None
+
+
+@pytest.mark.parametrize("column", list(formats.OMB_PRACTICE_COLUMNS))
+@pytest.mark.parametrize("status", ["done", "in_progress", "waived", "not_applicable", "not_started"])
+def test_every_exported_practice_cell_reads_back_as_the_same_status(column, status):
+    cell = formats.omb_practice_cell(column, status)
+    if status == "not_applicable" and column not in formats.OMB_NOT_APPLICABLE:
+        assert cell in ("", "[]")  # the column has no such answer
+    elif status == "not_started":
+        assert formats.omb_practice(column, cell) is None
+    else:
+        assert formats.omb_practice(column, cell) == formats.ImportedPractice(status)
+
+
+def test_export_writes_the_tier_and_practices_of_high_impact_and_prohibited_projects_only():
+    base = {
+        "key": "K-1",
+        "title": "T",
+        "problem": "",
+        "description": "",
+        "domain": "living",
+        "ai_type": "nlp",
+        "department": "",
+        "stage": "rollout",
+        "stage_entered_at": date(2025, 1, 1),
+        "public": False,
+        "purpose": "",
+        "data_sources": "",
+        "risks": "Wrongful denial of benefits",
+        "contact_email": "",
+    }
+    practices = {"testing": "done", "appeal": "in_progress", "public_consultation": "waived"}
+    high = formats.omb_row_for(
+        {**base, "risk_tier": "high_impact", "risk_rationale": "federal inventory: High-impact"}, practices
+    )
+    assert (high["is_high_impact"], high["HI_justification"]) == ("High-impact", "")  # a made-up rationale stays home
+    assert (high["hi_testing_conducted"], high["hi_appeal_process"]) == ("Yes", "Appeal Process In-progress")
+    assert (high["hi_public_consultation"], high["hi_assessment_completed"]) == ("['CAIO Waived']", "")
+    assert high["hi_potential_impacts"] == "Wrongful denial of benefits"
+    banned = formats.omb_row_for({**base, "risk_tier": "prohibited", "risk_rationale": "Social scoring."}, practices)
+    assert (banned["is_high_impact"], banned["HI_justification"]) == ("High-impact", "Social scoring.")
+    unassessed = formats.omb_row_for({**base, "risk_tier": "unassessed", "risk_rationale": ""}, practices)
+    assert (unassessed["is_high_impact"], unassessed["hi_testing_conducted"]) == ("", "")
+    assert unassessed["hi_potential_impacts"] == "Wrongful denial of benefits"

@@ -7,14 +7,27 @@ import pytest
 
 from tracker.flags import rules
 from tracker.flags.rules import ProjectFacts, Thresholds
-from tracker.vocab import RULES
+from tracker.trust.rules import PracticeState
+from tracker.vocab import PRACTICES, RULES
 
 AS_OF = date(2026, 6, 30)
-THRESHOLDS = Thresholds(poc_max_days=90, pilot_max_days=180, reporting_window_days=90, stale_days=60)
+THRESHOLDS = Thresholds(
+    poc_max_days=90, pilot_max_days=180, reporting_window_days=90, stale_days=60, practice_valid_days=365
+)
 
 
-def facts(stage="pilot", days_in_stage=10, **counts) -> ProjectFacts:
-    return ProjectFacts(as_of=AS_OF, stage=stage, stage_entered_on=AS_OF - timedelta(days=days_in_stage), **counts)
+def facts(stage="pilot", days_in_stage=10, risk_tier="minimal", **counts) -> ProjectFacts:
+    """A project's facts; classified `minimal` unless told, so the trust rules stay quiet."""
+    entered = AS_OF - timedelta(days=days_in_stage)
+    return ProjectFacts(as_of=AS_OF, stage=stage, stage_entered_on=entered, risk_tier=risk_tier, **counts)
+
+
+def done(key: str, days_ago: int) -> PracticeState:
+    return PracticeState(key, "done", completed_on=AS_OF - timedelta(days=days_ago))
+
+
+# every practice completed a month ago: all eight in effect
+ALL_DONE = {key: done(key, 30) for key in PRACTICES}
 
 
 # a project that breaks no rule in any active stage: an outcome KPI measured recently, rollout money
@@ -170,8 +183,14 @@ def test_stale_reporting_is_asked_only_of_pilots_and_rollouts_with_kpis():
 
 
 def test_thresholds_come_from_the_settings():
-    settings = {"POC_MAX_DAYS": 30, "PILOT_MAX_DAYS": 60, "REPORTING_WINDOW_DAYS": 45, "STALE_DAYS": 14}
-    assert Thresholds.from_settings(settings) == Thresholds(30, 60, 45, 14)
+    settings = {
+        "POC_MAX_DAYS": 30,
+        "PILOT_MAX_DAYS": 60,
+        "REPORTING_WINDOW_DAYS": 45,
+        "STALE_DAYS": 14,
+        "PRACTICE_VALID_DAYS": 180,
+    }
+    assert Thresholds.from_settings(settings) == Thresholds(30, 60, 45, 14, 180)
     stalled = facts("poc", days_in_stage=31)
     assert "poc_stalled" in rules.evaluate(stalled, Thresholds.from_settings(settings))
     assert "poc_stalled" not in rules.evaluate(stalled, THRESHOLDS)
@@ -186,6 +205,13 @@ def test_every_rule_is_explained_in_plain_words_with_its_numbers():
     found = rules.evaluate(facts("pilot", days_in_stage=200, input_kpis=2), THRESHOLDS)
     found["poc_stalled"] = rules.poc_stalled(facts("poc", days_in_stage=120), max_days=90)
     found["no_kpis"] = rules.no_kpis(facts("rollout", days_in_stage=7))
+    found["risk_unassessed"] = rules.risk_unassessed(facts("pilot", days_in_stage=40, risk_tier="unassessed"))
+    lapsed = {**ALL_DONE, "impact_assessment": done("impact_assessment", 400)}
+    del lapsed["appeal"]
+    found["practices_lapsed"] = rules.practices_lapsed(
+        facts("rollout", days_in_stage=500, risk_tier="high_impact", practices=lapsed), valid_days=365
+    )
+    found["prohibited_in_use"] = rules.prohibited_in_use(facts("pilot", days_in_stage=12, risk_tier="prohibited"))
     assert set(found) == set(RULES)
     assert {rule: rules.explain(rule, details, on=AS_OF) for rule, details in found.items()} == {
         "poc_stalled": "In proof of concept for 120 days (since 2026-03-02), longer than the 90 days allowed: "
@@ -199,6 +225,12 @@ def test_every_rule_is_explained_in_plain_words_with_its_numbers():
         "produced, not what changed for residents.",
         "stale_reporting": "No measurement at all since it entered pilot on 2025-12-12, 200 days ago, "
         "longer than the 60 days allowed.",
+        "risk_unassessed": "In pilot for 40 days with no risk tier: nobody has determined whether it is "
+        "high-impact. Classify it, with the reason.",
+        "practices_lapsed": "A high-impact system in rollout with 2 of its 8 risk-management practices not in "
+        "effect: impact assessment (expired on 2026-05-26), appeal process. Complete or renew them, with evidence.",
+        "prohibited_in_use": "Classified as a prohibited use, yet in pilot for 12 days: a use the law forbids "
+        "must stop. Switch it off and cancel it.",
     }
 
 
@@ -269,4 +301,93 @@ def test_the_scans_facts_query_gives_the_facts_fields_in_their_order():
 
     columns = [column.name for column in facts_query(AS_OF, 90).selected_columns]
     assert columns[:3] == ["project_id", "key", "owner_id"]
-    assert columns[3:] == [field.name for field in fields(rules.ProjectFacts)][1:]
+    # all but `practices`, which the scan reads in a statement of its own
+    assert columns[3:] == [field.name for field in fields(rules.ProjectFacts)][1:-1]
+
+
+# ---- the trust rules ----
+
+
+@pytest.mark.parametrize("stage", ["pilot", "rollout"])
+def test_a_pilot_or_rollout_without_a_risk_tier_is_flagged(stage):
+    assert rules.risk_unassessed(facts(stage, days_in_stage=3, risk_tier="unassessed")) == {
+        "stage": stage,
+        "stage_entered_on": "2026-06-27",
+        "risk_tier": "unassessed",
+    }
+
+
+def test_a_poc_may_still_be_unassessed_and_any_tier_answers_the_rule():
+    assert rules.risk_unassessed(facts("poc", risk_tier="unassessed")) is None
+    for tier in ("minimal", "limited", "high_impact", "prohibited"):
+        assert rules.risk_unassessed(facts("pilot", risk_tier=tier)) is None
+
+
+@pytest.mark.parametrize("stage", ["poc", "pilot", "rollout"])
+def test_a_prohibited_use_in_any_active_stage_is_flagged(stage):
+    assert rules.prohibited_in_use(facts(stage, days_in_stage=2, risk_tier="prohibited")) == {
+        "stage": stage,
+        "stage_entered_on": "2026-06-28",
+        "risk_tier": "prohibited",
+    }
+    assert rules.prohibited_in_use(facts(stage, risk_tier="high_impact")) is None
+
+
+def test_a_prohibited_rollout_is_told_to_retire_it():
+    details = rules.prohibited_in_use(facts("rollout", days_in_stage=9, risk_tier="prohibited"))
+    assert rules.explain("prohibited_in_use", details, on=AS_OF).endswith("Switch it off and retire it.")
+
+
+def test_a_high_impact_rollout_with_all_eight_practices_in_effect_is_not_lapsed():
+    assert rules.practices_lapsed(facts("rollout", risk_tier="high_impact", practices=ALL_DONE), valid_days=365) is None
+
+
+def test_a_high_impact_rollout_with_no_practice_written_lacks_all_eight():
+    details = rules.practices_lapsed(facts("rollout", days_in_stage=4, risk_tier="high_impact"), valid_days=365)
+    assert details == {
+        "stage": "rollout",
+        "stage_entered_on": "2026-06-26",
+        "risk_tier": "high_impact",
+        "not_in_effect": list(PRACTICES),
+        "expired_on": {},
+        "valid_days": 365,
+    }
+
+
+def test_a_practice_done_exactly_valid_days_ago_has_lapsed_and_one_day_younger_has_not():
+    young = {**ALL_DONE, "monitoring": done("monitoring", 364)}
+    assert rules.practices_lapsed(facts("rollout", risk_tier="high_impact", practices=young), valid_days=365) is None
+    old = {**ALL_DONE, "monitoring": done("monitoring", 365)}
+    details = rules.practices_lapsed(facts("rollout", risk_tier="high_impact", practices=old), valid_days=365)
+    assert (details["not_in_effect"], details["expired_on"]) == (["monitoring"], {"monitoring": "2026-06-30"})
+
+
+def test_not_applicable_oversight_and_a_fresh_waiver_are_in_effect_in_progress_is_not():
+    written = {
+        **ALL_DONE,
+        "human_oversight": PracticeState("human_oversight", "not_applicable"),
+        "appeal": PracticeState("appeal", "waived", waived_on=AS_OF - timedelta(days=10)),
+        "training": PracticeState("training", "in_progress"),
+    }
+    details = rules.practices_lapsed(facts("rollout", risk_tier="high_impact", practices=written), valid_days=365)
+    assert details["not_in_effect"] == ["training"]
+    assert rules.key_numbers("practices_lapsed", details, on=AS_OF) == "1 of 8 not in effect: training"
+
+
+def test_a_practice_completed_after_as_of_is_not_in_effect_on_it():
+    # a dry run as of a past day judges the practices' dates against that day
+    later = {**ALL_DONE, "testing": PracticeState("testing", "done", completed_on=AS_OF + timedelta(days=1))}
+    details = rules.practices_lapsed(facts("rollout", risk_tier="high_impact", practices=later), valid_days=365)
+    assert (details["not_in_effect"], details["expired_on"]) == (["testing"], {})
+
+
+@pytest.mark.parametrize("stage,tier", [("pilot", "high_impact"), ("rollout", "limited"), ("rollout", "prohibited")])
+def test_practices_are_asked_only_of_high_impact_rollouts(stage, tier):
+    assert rules.practices_lapsed(facts(stage, risk_tier=tier), valid_days=365) is None
+
+
+def test_an_unassessed_prohibited_and_high_impact_project_each_break_their_rule_in_evaluate():
+    assert "risk_unassessed" in rules.evaluate(facts("pilot", risk_tier="unassessed", **HEALTHY), THRESHOLDS)
+    assert list(rules.evaluate(facts("pilot", risk_tier="prohibited", **HEALTHY), THRESHOLDS)) == ["prohibited_in_use"]
+    hi = facts("rollout", risk_tier="high_impact", practices={**ALL_DONE, "appeal": done("appeal", 366)}, **HEALTHY)
+    assert list(rules.evaluate(hi, THRESHOLDS)) == ["practices_lapsed"]

@@ -31,7 +31,7 @@ _templates = Environment(
 
 def _plain(value) -> str:
     """A detail's value for people: {"input": 2, "outcome": 0} reads "input 2, outcome 0"."""
-    if value is None:
+    if value is None or (isinstance(value, Mapping | list | tuple) and not value):
         return "none"
     if isinstance(value, Mapping):
         return ", ".join(f"{key} {_plain(item)}" for key, item in value.items())

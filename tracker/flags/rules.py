@@ -24,13 +24,28 @@ Conventions, in one place:
 - `stale_reporting` counts from the latest measurement on any of the project's KPIs, even one
   taken before the project entered its current stage; only a project with no measurement at
   all counts from its stage entry.
+- The trust rules read the current tier and practices (they have no history), the practices'
+  dates judged against `as_of` by tracker/trust/rules.py: a dry run as of a past day asks which
+  practices were in effect that day.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.trust.rules import PracticeState, all_practices
+
 STAGE_WORDS = {"poc": "proof of concept", "pilot": "pilot", "rollout": "rollout"}
+PRACTICE_WORDS = {
+    "testing": "pre-deployment testing",
+    "impact_assessment": "impact assessment",
+    "independent_review": "independent review",
+    "monitoring": "ongoing monitoring",
+    "training": "operator training",
+    "human_oversight": "human oversight and fail-safe",
+    "appeal": "appeal process",
+    "public_consultation": "public consultation",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +54,7 @@ class Thresholds:
     pilot_max_days: int = 180
     reporting_window_days: int = 90
     stale_days: int = 60
+    practice_valid_days: int = 365
 
     @classmethod
     def from_settings(cls, settings: Mapping) -> "Thresholds":
@@ -47,6 +63,7 @@ class Thresholds:
             pilot_max_days=int(settings["PILOT_MAX_DAYS"]),
             reporting_window_days=int(settings["REPORTING_WINDOW_DAYS"]),
             stale_days=int(settings["STALE_DAYS"]),
+            practice_valid_days=int(settings["PRACTICE_VALID_DAYS"]),
         )
 
 
@@ -64,6 +81,10 @@ class ProjectFacts:
     outcome_measurements_in_window: int = 0  # on KPIs of kind outcome
     last_measured_on: date | None = None
     rollout_budget_lines: int = 0  # any status
+    risk_tier: str = "unassessed"
+    # the practices written so far, by key (the others read as not started); the scan reads them
+    # only for the projects `practices_lapsed` asks about: None is "none written"
+    practices: Mapping[str, PracticeState] | None = None
 
     @property
     def days_in_stage(self) -> int:
@@ -152,6 +173,45 @@ def stale_reporting(facts: ProjectFacts, *, max_days: int) -> dict | None:
     }
 
 
+def risk_unassessed(facts: ProjectFacts) -> dict | None:
+    """In `pilot` or `rollout` with no risk tier determined."""
+    if facts.stage not in ("pilot", "rollout") or facts.risk_tier != "unassessed":
+        return None
+    return {**facts.stay(), "risk_tier": "unassessed"}
+
+
+def practices_lapsed(facts: ProjectFacts, *, valid_days: int) -> dict | None:
+    """In `rollout`, high-impact, and at least one of the eight practices not in effect on as_of.
+
+    Details: the keys not in effect, and for those whose evidence ran out, the day it did (a
+    fixed date, so the flag is rewritten only when another practice lapses or is renewed).
+    """
+    if facts.stage != "rollout" or facts.risk_tier != "high_impact":
+        return None
+    lapsed = [state for state in all_practices(facts.practices or {}) if not state.in_effect(facts.as_of, valid_days)]
+    if not lapsed:
+        return None
+    expired = {}
+    for state in lapsed:
+        expires = state.expires_on(valid_days)
+        if expires is not None and expires <= facts.as_of:
+            expired[state.key] = expires.isoformat()
+    return {
+        **facts.stay(),
+        "risk_tier": "high_impact",
+        "not_in_effect": [state.key for state in lapsed],
+        "expired_on": expired,
+        "valid_days": valid_days,
+    }
+
+
+def prohibited_in_use(facts: ProjectFacts) -> dict | None:
+    """In `poc`, `pilot` or `rollout` with the tier `prohibited`: a use the law forbids."""
+    if facts.stage not in ("poc", "pilot", "rollout") or facts.risk_tier != "prohibited":
+        return None
+    return {**facts.stay(), "risk_tier": "prohibited"}
+
+
 def evaluate(facts: ProjectFacts, thresholds: Thresholds) -> dict[str, dict]:
     """Every rule the project breaks, as rule -> details, in SPEC order."""
     found = {
@@ -161,6 +221,9 @@ def evaluate(facts: ProjectFacts, thresholds: Thresholds) -> dict[str, dict]:
         "no_kpis": no_kpis(facts),
         "input_metrics_only": input_metrics_only(facts, window_days=thresholds.reporting_window_days),
         "stale_reporting": stale_reporting(facts, max_days=thresholds.stale_days),
+        "risk_unassessed": risk_unassessed(facts),
+        "practices_lapsed": practices_lapsed(facts, valid_days=thresholds.practice_valid_days),
+        "prohibited_in_use": prohibited_in_use(facts),
     }
     return {rule: details for rule, details in found.items() if details is not None}
 
@@ -219,6 +282,10 @@ SUMMARIES = {
     "no_kpis": "The project has no KPI: nobody can tell whether it works.",
     "input_metrics_only": "The project reports only inputs or outputs, not outcomes for residents.",
     "stale_reporting": "The project has stopped reporting measurements.",
+    "risk_unassessed": "The project is used on people without a risk tier: nobody has determined whether "
+    "it is high-impact.",
+    "practices_lapsed": "A high-impact system in rollout lacks a risk-management practice in effect.",
+    "prohibited_in_use": "The project is classified as a prohibited use but has not been stopped.",
 }
 
 
@@ -278,6 +345,37 @@ def _explain_stale_reporting(d: Mapping) -> str:
     )
 
 
+def _explain_risk_unassessed(d: Mapping) -> str:
+    return (
+        f"In {STAGE_WORDS[d['stage']]} for {d['days_in_stage']} days with no risk tier: nobody has determined "
+        "whether it is high-impact. Classify it, with the reason."
+    )
+
+
+def _practice_words(d: Mapping) -> str:
+    expired = d.get("expired_on") or {}
+    return ", ".join(
+        f"{PRACTICE_WORDS[key]} (expired on {expired[key]})" if key in expired else PRACTICE_WORDS[key]
+        for key in d["not_in_effect"]
+    )
+
+
+def _explain_practices_lapsed(d: Mapping) -> str:
+    count = len(d["not_in_effect"])
+    return (
+        f"A high-impact system in rollout with {count} of its 8 risk-management practices not in effect: "
+        f"{_practice_words(d)}. Complete or renew {'it' if count == 1 else 'them'}, with evidence."
+    )
+
+
+def _explain_prohibited_in_use(d: Mapping) -> str:
+    stop = "retire it" if d["stage"] == "rollout" else "cancel it"
+    return (
+        f"Classified as a prohibited use, yet in {STAGE_WORDS[d['stage']]} for {d['days_in_stage']} days: "
+        f"a use the law forbids must stop. Switch it off and {stop}."
+    )
+
+
 _EXPLAINERS: dict[str, Callable[[Mapping], str]] = {
     "poc_stalled": _explain_poc_stalled,
     "pilot_purgatory": _explain_pilot_purgatory,
@@ -285,6 +383,9 @@ _EXPLAINERS: dict[str, Callable[[Mapping], str]] = {
     "no_kpis": _explain_no_kpis,
     "input_metrics_only": _explain_input_metrics_only,
     "stale_reporting": _explain_stale_reporting,
+    "risk_unassessed": _explain_risk_unassessed,
+    "practices_lapsed": _explain_practices_lapsed,
+    "prohibited_in_use": _explain_prohibited_in_use,
 }
 
 
@@ -315,6 +416,10 @@ def key_numbers(rule: str, details: Mapping | None, *, on: date | None = None) -
         if rule == "stale_reporting":
             since = d["last_measured_on"] or f"{d['stage']} entry {d['stage_entered_on']}"
             return f"{d['days_without_measurement']} days since {since} > {d['max_days']}"
+        if rule in ("risk_unassessed", "prohibited_in_use"):
+            return f"tier {d['risk_tier']}, {d['days_in_stage']} days in {d['stage']}"
+        if rule == "practices_lapsed":
+            return f"{len(d['not_in_effect'])} of 8 not in effect: {', '.join(d['not_in_effect'])}"
     except (KeyError, TypeError, AttributeError):
         pass
     return ""

@@ -35,6 +35,8 @@ from tracker.flags import rules
 from tracker.flags.models import Flag, ScanRun
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects.models import Project, StageTransition
+from tracker.trust.models import Practice
+from tracker.trust.rules import PracticeState
 from tracker.vocab import ACTIVE_STAGES
 
 TRIGGERS = ("api", "cli", "scheduler")
@@ -240,7 +242,7 @@ def facts_query(as_of: date, window_days: int) -> sa.Select:
     so a project's newest decision is its current stage: one entered on or before `as_of` was the
     stage on `as_of` (every daily scan: no look through the history), and only projects that
     entered their stage after `as_of` are looked up in it. Measurements up to `as_of`; KPIs and
-    budget lines as they are now.
+    budget lines as they are now, and the risk tier (it has no history).
     """
     current = sa.select(
         Project.id.label("project_id"),
@@ -248,6 +250,7 @@ def facts_query(as_of: date, window_days: int) -> sa.Select:
         Project.owner_id,
         _text(Project.stage).label("stage"),
         Project.stage_entered_at.label("entered_on"),
+        _text(Project.risk_tier).label("risk_tier"),
     ).where(Project.stage_entered_at <= as_of)
     st = StageTransition
     ranked = (
@@ -266,7 +269,14 @@ def facts_query(as_of: date, window_days: int) -> sa.Select:
         .subquery("ranked")
     )
     from_history = (
-        sa.select(ranked.c.project_id, Project.key, Project.owner_id, ranked.c.stage, ranked.c.entered_on)
+        sa.select(
+            ranked.c.project_id,
+            Project.key,
+            Project.owner_id,
+            ranked.c.stage,
+            ranked.c.entered_on,
+            _text(Project.risk_tier),
+        )
         .join(Project, Project.id == ranked.c.project_id)
         .where(ranked.c.newest_first == 1)
     )
@@ -326,6 +336,7 @@ def facts_query(as_of: date, window_days: int) -> sa.Select:
             count(per_project.c.outcome_in_window, "outcome_measurements_in_window"),
             per_project.c.last_measured_on,
             count(rollout_lines.c.lines, "rollout_budget_lines"),
+            stage_at.c.risk_tier,
         )
         .outerjoin(per_project, per_project.c.project_id == stage_at.c.project_id)
         .outerjoin(rollout_lines, rollout_lines.c.project_id == stage_at.c.project_id)
@@ -339,15 +350,37 @@ def _evaluate_portfolio(session: so.Session, as_of: date, thresholds: rules.Thre
     # Core, not the ORM, fetched at once (not row by row), and tuples unpacked: per-row overhead
     # is what counts at 100,000 projects
     rows = session.connection().execute(facts_query(as_of, thresholds.reporting_window_days)).all()
+    practices = _high_impact_practices(session, as_of)
     for project_id, key, owner_id, *project_facts in rows:
         evaluated += 1
         # the query's other columns are ProjectFacts' fields, in order (positional: 86,000 times)
         facts = rules.ProjectFacts(as_of, *project_facts)
+        if facts.risk_tier == "high_impact":
+            facts.practices = practices.get(project_id)
         for rule, details in rules.evaluate(facts, thresholds).items():
             findings.append(Finding(project_id, key, owner_id, rule, details, as_of))
     # stable: the rules of one project stay in SPEC order
     findings.sort(key=lambda f: f.project_key)
     return evaluated, findings
+
+
+def _high_impact_practices(session: so.Session, as_of: date) -> dict[int, dict[str, PracticeState]]:
+    """The written practices of every project `practices_lapsed` may judge, in one statement:
+    high-impact ones in rollout now, or whose stage on `as_of` is looked up in the history."""
+    stmt = (
+        sa.select(
+            Practice.project_id, _text(Practice.key), _text(Practice.status), Practice.completed_on, Practice.waived_on
+        )
+        .join(Project, Project.id == Practice.project_id)
+        .where(
+            Project.risk_tier == "high_impact",
+            sa.or_(Project.stage == "rollout", Project.stage_entered_at > as_of),
+        )
+    )
+    by_project: dict[int, dict[str, PracticeState]] = {}
+    for project_id, key, status, completed_on, waived_on in session.connection().execute(stmt):
+        by_project.setdefault(project_id, {})[key] = PracticeState(key, status, completed_on, waived_on)
+    return by_project
 
 
 def _flag_changes(session: so.Session, report: ScanReport, as_of: date, last_scan: date | None) -> _FlagChanges:

@@ -81,6 +81,9 @@ def describe(summary: dict) -> list[str]:
             f"  owners: {summary['users_created']} managers created for contact emails; "
             f"{summary['default_owner_rows']} projects owned by the default owner",
             f"  untitled rows (given a title from their key): {summary['untitled']}",
+            "  risk tiers: " + (", ".join(f"{tier} {n}" for tier, n in summary["risk_tiers"].items() if n) or "none"),
+            "  practices written: "
+            + (", ".join(f"{status} {n}" for status, n in summary["practices"].items() if n) or "none"),
         ]
         for column, values in summary["unmapped"].items():
             lines.append(f"  could not map {column}:")

@@ -1,9 +1,11 @@
 """The CSV formats of import and export, as pure code: the tracker's own format, and the US federal
 AI use case inventory (OMB M-25-21, `omb-2025`). No Flask, no session: plain values in and out."""
 
+import ast
 import csv
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from tracker.projects.schemas import KEY_PATTERN
@@ -146,6 +148,184 @@ DOMAINS_TO_OMB = {
 }
 OTHER_TOPIC = "Other"
 
+# ---- the high-impact determination and the eight practices (SPEC "Trust", the omb-2025 mapping) ----
+# Answers are compared as `answer()` writes them, so the published shorthand codes and the data
+# dictionary's full answers ("a) Yes - by the CAIO" with an en dash, a curly apostrophe) read alike.
+
+OMB_TIERS = {
+    "high-impact": "high_impact",
+    "not high-impact": "minimal",
+    "presumed high-impact, but not high-impact": "minimal",
+    "presumed high-impact, but determined not high impact": "minimal",
+}
+TIERS_TO_OMB = {
+    "unassessed": "",
+    "minimal": "Not High-impact",
+    "limited": "Not High-impact",
+    "high_impact": "High-impact",
+    "prohibited": "High-impact",
+}
+# the tiers whose practices the inventory asks for (the others export blank hi_* columns)
+OMB_PRACTICE_TIERS = ("high_impact", "prohibited")
+# a rationale the import made up for a determination without a justification; not exported
+SOURCE_RATIONALE = "federal inventory: {}"
+
+OMB_PRACTICE_COLUMNS = {
+    "hi_testing_conducted": "testing",
+    "hi_assessment_completed": "impact_assessment",
+    "hi_independent_review": "independent_review",
+    "hi_ongoing_monitoring": "monitoring",
+    "hi_training_established": "training",
+    "hi_failsafe_presence": "human_oversight",
+    "hi_appeal_process": "appeal",
+    "hi_public_consultation": "public_consultation",
+}
+CONSULTATION_COLUMN = "hi_public_consultation"
+# Each column's answers that mean `done`: its shorthand codes, then the dictionary's full answers.
+# The first is the one exported.
+OMB_DONE = {
+    "hi_testing_conducted": ("Yes",),
+    "hi_assessment_completed": ("Yes",),
+    "hi_independent_review": (
+        "Internal Independent Review",
+        "Oversight Board Review",
+        "CAIO Review",
+        "Yes - by another appropriate agency office or reviewer not directly involved in the AI's development",
+        "Yes - by an agency AI oversight board not directly involved in the AI's development",
+        "Yes - by the CAIO",
+    ),
+    "hi_ongoing_monitoring": (
+        "Yes - Monitoring Established",
+        "Yes, sufficient monitoring protocols have been established",
+    ),
+    "hi_training_established": (
+        "Training Established",
+        "Yes, sufficient and periodic training has been established",
+    ),
+    "hi_failsafe_presence": ("Yes",),
+    "hi_appeal_process": (
+        "Appeal Process Established",
+        "Yes, an appropriate appeal process has been established",
+    ),
+    CONSULTATION_COLUMN: (
+        "Usability Testing",
+        "Public Feedback Solicitations",
+        "Public Hearings",
+        "Other",
+        "Direct usability testing",
+        "General solicitations of feedback and comments from the public",
+        "Public hearings or meetings",
+    ),
+}
+OMB_NOT_APPLICABLE = {
+    "hi_failsafe_presence": ("Not Applicable",),
+    "hi_appeal_process": (
+        "Not Applicable",
+        "Appeal Precluded by Law",
+        "Law, operational limitations, or governmentwide guidance precludes an opportunity for an individual to appeal",
+    ),
+}
+OMB_WAIVED = ("CAIO Waived", "Agency CAIO has waived this minimum practice and reported such waiver to OMB")
+# each column's own in-progress form on export; any answer saying "in-progress" (the dictionary
+# spells it "in-progess" once) imports as in_progress
+OMB_IN_PROGRESS = {"hi_training_established": "Training In-progress", "hi_appeal_process": "Appeal Process In-progress"}
+_IN_PROGRESS = re.compile(r"\bin[- ]progr?ess\b")
+WAIVER_REASON = "CAIO waived (federal inventory)"
+
+
+def answer(value: str) -> str:
+    """An inventory answer as compared: lower case, no 'a) ' label, plain dashes and apostrophes."""
+    text = " ".join(value.split()).lower().replace("\u2013", "-").replace("\u2014", "-").replace("\u2019", "'")
+    return re.sub(r"^[a-z]\)\s*", "", text)
+
+
+_DONE = {column: {answer(value) for value in values} for column, values in OMB_DONE.items()}
+_NOT_APPLICABLE = {column: {answer(value) for value in values} for column, values in OMB_NOT_APPLICABLE.items()}
+_WAIVED = {answer(value) for value in OMB_WAIVED}
+
+
+def omb_tier(value: str) -> str | None:
+    """The tier an `is_high_impact` answer means: blank is unassessed; None when it means none."""
+    if not value.strip():
+        return "unassessed"
+    return OMB_TIERS.get(answer(value))
+
+
+@dataclass(frozen=True)
+class ImportedPractice:
+    """What one hi_* cell says: its status, and whether the cell could be read (`mapped`)."""
+
+    status: str
+    mapped: bool = True
+
+
+def omb_practice(column: str, value: str) -> ImportedPractice | None:
+    """The practice a hi_* cell records; None for a blank cell (or an empty list): nothing recorded.
+
+    `hi_public_consultation` holds a stringified list of answers, read with `ast.literal_eval`
+    (a literal parser, never `eval`): `done` if any answer is a step taken, else waived, else in
+    progress. A malformed list, or answers that mean none of these, are not mapped (not started).
+    """
+    if column != CONSULTATION_COLUMN:
+        return _one_answer(column, value) if value.strip() else None
+    answers = _consultation_answers(value)
+    if answers is None:
+        return ImportedPractice("not_started", mapped=False)
+    if not answers:
+        return None
+    found = [_one_answer(column, item) for item in answers]
+    for status in ("done", "waived", "in_progress"):
+        if any(practice.status == status for practice in found):
+            return ImportedPractice(status)
+    return ImportedPractice("not_started", mapped=False)
+
+
+def _one_answer(column: str, value: str) -> ImportedPractice:
+    said = answer(value)
+    if said in _DONE[column]:
+        return ImportedPractice("done")
+    if said in _WAIVED:
+        return ImportedPractice("waived")
+    if said in _NOT_APPLICABLE.get(column, ()):
+        return ImportedPractice("not_applicable")
+    if _IN_PROGRESS.search(said):
+        return ImportedPractice("in_progress")
+    return ImportedPractice("not_started", mapped=False)  # "No", or anything else
+
+
+def _consultation_answers(value: str) -> list[str] | None:
+    """The answers of a stringified list ("['a', 'b']"); a bare answer is a list of one; None if malformed."""
+    text = value.strip()
+    if not text:
+        return []
+    if not text.startswith("["):
+        return [text]
+    try:
+        parsed = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if not isinstance(parsed, list | tuple) or not all(isinstance(item, str) for item in parsed):
+        return None
+    return [item for item in parsed if item.strip()]
+
+
+def omb_practice_cell(column: str, status: str) -> str:
+    """A practice's status as the inventory writes it in `column`."""
+    if status == "done":
+        cell = OMB_DONE[column][0]
+    elif status == "in_progress":
+        cell = OMB_IN_PROGRESS.get(column, "In-progress")
+    elif status == "waived":
+        cell = OMB_WAIVED[0]
+    elif status == "not_applicable":
+        cell = OMB_NOT_APPLICABLE[column][0] if column in OMB_NOT_APPLICABLE else ""
+    else:
+        cell = ""
+    if column == CONSULTATION_COLUMN:
+        return repr([cell]) if cell else "[]"
+    return cell
+
+
 _KEY = re.compile(KEY_PATTERN)
 _NOT_KEY_CHARACTERS = re.compile(r"[^A-Z0-9._-]+")
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -239,8 +419,9 @@ def first_email(value: str) -> str:
     return found.group(0) if found and len(found.group(0)) <= 254 else ""
 
 
-def omb_row_for(project: dict) -> dict:
-    """One exported row of the federal inventory for a project (a mapping of its columns)."""
+def omb_row_for(project: dict, practices: dict[str, str] | None = None) -> dict:
+    """One exported row of the federal inventory for a project (a mapping of its columns);
+    `practices`: the written practices' statuses by key (the others are not started)."""
     row = dict.fromkeys(OMB_2025_COLUMNS, "")
     row.update(dict.fromkeys(OMB_LIST_COLUMNS, "[]"))
     row.update(
@@ -259,9 +440,23 @@ def omb_row_for(project: dict) -> dict:
             "operational_date": project["stage_entered_at"].isoformat(),
             "data_description": project["data_sources"],
             "hi_potential_impacts": project["risks"],
+            "is_high_impact": TIERS_TO_OMB[project["risk_tier"]],
+            "HI_justification": _justification(project),
         }
     )
+    if project["risk_tier"] in OMB_PRACTICE_TIERS:
+        for column, key in OMB_PRACTICE_COLUMNS.items():
+            row[column] = omb_practice_cell(column, (practices or {}).get(key, "not_started"))
     return row
+
+
+def _justification(project: dict) -> str:
+    """The rationale, unless it is the one an import made up for a determination without one."""
+    rationale = project["risk_rationale"]
+    prefix = SOURCE_RATIONALE.format("")
+    if rationale.startswith(prefix) and answer(rationale[len(prefix) :]) in OMB_TIERS:
+        return ""
+    return rationale
 
 
 def tracker_row_for(project: dict) -> dict:

@@ -5,11 +5,23 @@ from tracker.db import utcnow
 from tracker.fields import PageArgs
 from tracker.projects.schemas import ProjectCreateSchema
 from tracker.registry.formats import FORMATS
-from tracker.vocab import RISK_TIERS, STAGES
+from tracker.vocab import PRACTICE_STATUSES, PRACTICES, RISK_TIERS, STAGES
+
+
+class PublicPracticeSchema(ma.Schema):
+    """A practice as the public sees it: never its internal note, nor who changed it."""
+
+    key = ma.fields.String(metadata={"enum": list(PRACTICES)})
+    status = ma.fields.String(metadata={"enum": list(PRACTICE_STATUSES)})
+    completed_on = ma.fields.Date(allow_none=True)
+    expires_on = ma.fields.Date(allow_none=True, metadata={"description": "The first day it is no longer in effect"})
+    in_effect = ma.fields.Boolean(metadata={"description": "In effect today"})
+    evidence_url = ma.fields.String(metadata={"description": "A link to the evidence, or empty"})
+    waiver_reason = ma.fields.String(metadata={"description": "The public summary of a waiver, or empty"})
 
 
 class RegistryEntrySchema(ma.Schema):
-    """What the public sees of a project. Nothing internal: no ids, owner, budgets, flags or timestamps."""
+    """What the public sees of a project. Nothing internal: no ids, owner, budgets, flags or notes."""
 
     key = ma.fields.String()
     title = ma.fields.String()
@@ -25,10 +37,30 @@ class RegistryEntrySchema(ma.Schema):
     ai_type = ma.fields.String()
     stage = ma.fields.String()
     stage_entered_at = ma.fields.Date()
+    risk_tier = ma.fields.String(metadata={"enum": list(RISK_TIERS)})
+    risk_rationale = ma.fields.String(metadata={"description": "Why the system has its risk tier"})
+    risk_assessed_on = ma.fields.Date(allow_none=True, metadata={"description": "The day the tier last changed"})
+    practices = ma.fields.List(
+        ma.fields.Nested(PublicPracticeSchema),
+        metadata={"description": "The eight risk-management practices, in the federal inventory's order"},
+    )
+    updated_at = ma.fields.DateTime(
+        metadata={"description": "When the entry last changed: the later of the project's and its practices' changes"}
+    )
 
 
-# also the columns of the CSV, in this order
-REGISTRY_ENTRY_FIELDS = tuple(RegistryEntrySchema().fields)
+# the project's own columns among the entry's fields (practices and updated_at are derived)
+REGISTRY_PROJECT_FIELDS = tuple(
+    name for name in RegistryEntrySchema().fields if name not in ("practices", "updated_at")
+)
+# the practices' public fields, one CSV column each per practice (`testing_status`, ...)
+PUBLIC_PRACTICE_FIELDS = tuple(name for name in PublicPracticeSchema().fields if name != "key")
+# the columns of the CSV, in this order: the entry's fields, the practices spread out
+REGISTRY_CSV_COLUMNS = (
+    *REGISTRY_PROJECT_FIELDS,
+    *(f"{key}_{name}" for key in PRACTICES for name in PUBLIC_PRACTICE_FIELDS),
+    "updated_at",
+)
 
 
 class RegistryListArgs(PageArgs):
@@ -90,6 +122,14 @@ class ImportSummarySchema(ma.Schema):
     )
     users_created = ma.fields.Integer(metadata={"description": "omb-2025: managers created for contact emails"})
     default_owner_rows = ma.fields.Integer(metadata={"description": "Projects given the default owner"})
+    risk_tiers = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Integer(), metadata={"description": "Created projects by risk tier"}
+    )
+    practices = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        metadata={"description": "omb-2025: practices written from the hi_* columns, by status"},
+    )
     unmapped = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer()),

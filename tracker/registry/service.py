@@ -22,14 +22,20 @@ from flask import current_app
 from tracker.audit.models import AuditEvent
 from tracker.audit.trail import UNRECORDED
 from tracker.auth import Actor
-from tracker.db import utcnow
+from tracker.db import UTCDateTime, utcnow
 from tracker.errors import DomainError, NotFound
 from tracker.projects.models import Project, StageTransition
 from tracker.registry import formats
-from tracker.registry.schemas import REGISTRY_ENTRY_FIELDS, TrackerRowSchema
+from tracker.registry.schemas import (
+    PUBLIC_PRACTICE_FIELDS,
+    REGISTRY_PROJECT_FIELDS,
+    TrackerRowSchema,
+)
+from tracker.trust.models import Practice
+from tracker.trust.rules import PracticeState
 from tracker.users.models import User
 from tracker.users.service import normalise_email
-from tracker.vocab import OWNER_ROLES, STAGES
+from tracker.vocab import OWNER_ROLES, PRACTICE_STATUSES, PRACTICES, RISK_TIERS, STAGES
 
 IMPORT_ENTITY = "import"
 _CHUNK = 1000  # keys per IN (...) lookup, well inside every database's parameter limit
@@ -63,36 +69,121 @@ def _public(domain: str | None, stage: str | None, department: str | None) -> li
     return conditions
 
 
-def registry_query(*, domain: str | None = None, stage: str | None = None, department: str | None = None):
-    """Public projects, by key, loading the registry's columns only (and refusing to load any other)."""
-    columns = [getattr(Project, name) for name in REGISTRY_ENTRY_FIELDS]
+def last_change() -> sa.ColumnElement:
+    """An entry's last change: the later of its project's `updated_at` and its practices'."""
+    practices_changed = (
+        sa.select(sa.func.max(Practice.updated_at)).where(Practice.project_id == Project.id).scalar_subquery()
+    )
+    return sa.type_coerce(
+        sa.case((practices_changed > Project.updated_at, practices_changed), else_=Project.updated_at), UTCDateTime()
+    )
+
+
+def registry_query(*, domain: str | None = None, stage: str | None = None, department: str | None = None) -> sa.Select:
+    """Public projects by key, as rows of the registry's project columns, `id` and `updated_at`."""
     return (
-        sa.select(Project)
-        .options(so.load_only(*columns, raiseload=True), so.raiseload("*"))
+        sa.select(
+            Project.id,
+            *(getattr(Project, name) for name in REGISTRY_PROJECT_FIELDS),
+            last_change().label("updated_at"),
+        )
         .where(*_public(domain, stage, department))
         .order_by(Project.key)
     )
+
+
+def registry_entries(session: so.Session, rows: list[sa.Row], *, today: date, valid_days: int) -> list[dict]:
+    """The entries of rows of `registry_query`, their practices read in one statement."""
+    written = _public_practices(session, Practice.project_id.in_([row.id for row in rows]))
+    return [_entry(row, written.get(row.id, {}), today, valid_days) for row in rows]
+
+
+def registry_entry(session: so.Session, key: str, *, today: date, valid_days: int) -> dict:
+    """A public project's entry by key. A private one is answered exactly like one that does not exist."""
+    row = session.execute(registry_query().where(Project.key == key)).first()
+    if row is None:
+        raise NotFound(f"no public registry entry with the key {key}")
+    return registry_entries(session, [row], today=today, valid_days=valid_days)[0]
 
 
 def registry_rows(
-    session: so.Session, *, domain: str | None = None, stage: str | None = None, department: str | None = None
-) -> Iterator[sa.Row]:
-    """Every matching entry as a row of REGISTRY_ENTRY_FIELDS, streamed from the database."""
-    stmt = (
-        sa.select(*(getattr(Project, name) for name in REGISTRY_ENTRY_FIELDS))
-        .where(*_public(domain, stage, department))
-        .order_by(Project.key)
-        .execution_options(yield_per=1000)
+    session: so.Session,
+    *,
+    today: date,
+    valid_days: int,
+    domain: str | None = None,
+    stage: str | None = None,
+    department: str | None = None,
+) -> Iterator[list]:
+    """Every matching entry as a row of REGISTRY_CSV_COLUMNS, streamed from the database (the
+    public projects' practices read first, in one statement)."""
+    written = _public_practices(session, Practice.project_id.in_(sa.select(Project.id).where(Project.public)))
+    rows = session.execute(
+        registry_query(domain=domain, stage=stage, department=department).execution_options(yield_per=1000)
     )
-    return iter(session.execute(stmt))
+
+    def flat() -> Iterator[list]:
+        for row in rows:
+            entry = _entry(row, written.get(row.id, {}), today, valid_days)
+            cells = [entry[name] for name in REGISTRY_PROJECT_FIELDS]
+            for practice in entry["practices"]:
+                cells.extend(practice[name] for name in PUBLIC_PRACTICE_FIELDS)
+            cells.append(entry["updated_at"])
+            yield [_cell(value) for value in cells]
+
+    return flat()
 
 
-def registry_entry(session: so.Session, key: str) -> Project:
-    """A public project by key. A private one is answered exactly like one that does not exist."""
-    project = session.scalar(registry_query().where(Project.key == key))
-    if project is None:
-        raise NotFound(f"no public registry entry with the key {key}")
-    return project
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):  # dates, and timestamps in ISO 8601 with their offset
+        return value.isoformat()
+    return value
+
+
+def _public_practices(session: so.Session, which: sa.ColumnElement[bool]) -> dict[int, dict[str, sa.Row]]:
+    """The written practices' public columns (never the note or who changed it), by project and key."""
+    stmt = sa.select(
+        Practice.project_id,
+        Practice.key,
+        Practice.status,
+        Practice.completed_on,
+        Practice.waived_on,
+        Practice.evidence_url,
+        Practice.waiver_reason,
+    ).where(which)
+    written: dict[int, dict[str, sa.Row]] = {}
+    for row in session.execute(stmt):
+        written.setdefault(row.project_id, {})[row.key] = row
+    return written
+
+
+def _entry(row: sa.Row, written: dict[str, sa.Row], today: date, valid_days: int) -> dict:
+    entry = {name: getattr(row, name) for name in REGISTRY_PROJECT_FIELDS}
+    entry["practices"] = [_public_practice(key, written.get(key), today, valid_days) for key in PRACTICES]
+    entry["updated_at"] = row.updated_at
+    return entry
+
+
+def _public_practice(key: str, row: sa.Row | None, today: date, valid_days: int) -> dict:
+    """One practice as the registry shows it; one never written reads as not started."""
+    if row is None:
+        state, evidence_url, waiver_reason = PracticeState(key), "", ""
+    else:
+        state = PracticeState(key, row.status, row.completed_on, row.waived_on)
+        evidence_url, waiver_reason = row.evidence_url, row.waiver_reason
+    return {
+        "key": key,
+        "status": state.status,
+        "completed_on": state.completed_on,
+        "expires_on": state.expires_on(valid_days),
+        "in_effect": state.in_effect(today, valid_days),
+        "evidence_url": evidence_url,
+        "waiver_reason": waiver_reason,
+    }
 
 
 # --- import --------------------------------------------------------------------------------
@@ -114,6 +205,8 @@ class ImportSummary:
     dates: dict = field(default_factory=lambda: {"parsed": 0, "blank": 0, "unparsed": 0, "future": 0})
     users_created: int = 0
     default_owner_rows: int = 0
+    risk_tiers: dict = field(default_factory=lambda: dict.fromkeys(RISK_TIERS, 0))
+    practices: dict = field(default_factory=lambda: dict.fromkeys(PRACTICE_STATUSES, 0))
     unmapped: dict = field(default_factory=dict)
 
     def not_mapped(self, column: str, value: str) -> None:
@@ -128,6 +221,7 @@ class ImportSummary:
 class _Planned:
     line: int
     values: dict  # the projects table's columns
+    practices: list[dict] = field(default_factory=list)  # the practices table's columns, but project_id
 
 
 def default_owner(session: so.Session, email: str | None) -> User | None:
@@ -251,6 +345,9 @@ def _project_defaults(today: date) -> dict:
         "stage_entered_at": today,
         "public": False,
         **dict.fromkeys(("purpose", "data_sources", "logic", "risks", "human_oversight", "contact_email"), ""),
+        "risk_tier": "unassessed",
+        "risk_rationale": "",
+        "risk_assessed_on": None,
     }
 
 
@@ -328,7 +425,8 @@ def _plan_omb(
                 if owner is None:
                     errors[line] = {"contact_email": ["No usable contact, and no default owner (give --owner)."]}
                     continue
-            planned.append(_Planned(line, mapper.project(row, key=key, owner_id=owner.id, contact=contact)))
+            values = mapper.project(row, key=key, owner_id=owner.id, contact=contact)
+            planned.append(_Planned(line, values, mapper.practices(row)))
     if errors:
         raise ImportRejected(errors)
     return planned
@@ -405,7 +503,53 @@ class _OmbMapper:
             "data_sources": cell("data_description"),
             "risks": cell("hi_potential_impacts"),
             "contact_email": contact,
+            **self.risk(cell("is_high_impact"), cell("HI_justification")),
         }
+
+    def risk(self, determination: str, justification: str) -> dict:
+        """The tier the determination means, its justification as the rationale (or, without one,
+        a rationale naming the source); an unreadable determination leaves it unassessed."""
+        tier = formats.omb_tier(determination)
+        if tier is None:
+            self.summary.not_mapped("is_high_impact", determination)
+            tier = "unassessed"
+        if tier != "unassessed" and not justification:
+            justification = formats.SOURCE_RATIONALE.format(determination)
+        assessed = self.today if tier != "unassessed" else None
+        return {"risk_tier": tier, "risk_rationale": justification, "risk_assessed_on": assessed}
+
+    def practices(self, row: dict) -> list[dict]:
+        """A practice for each hi_* cell with something in it; what cannot be read is not started,
+        its text kept in the note (and counted as unmapped)."""
+        written = []
+        for column, key in formats.OMB_PRACTICE_COLUMNS.items():
+            text = (row.get(column) or "").strip()
+            imported = formats.omb_practice(column, text)
+            if imported is None:
+                continue
+            practice = {
+                "key": key,
+                "status": imported.status,
+                "completed_on": None,
+                "waived_on": None,
+                "evidence_url": "",
+                "note": "",
+                "waiver_reason": "",
+            }
+            if not imported.mapped:
+                self.summary.not_mapped(column, text)
+                practice["note"] = text
+            elif imported.status == "done":
+                practice["completed_on"] = self.today
+                practice["note"] = (
+                    f'Recorded as done ("{text}") in the federal inventory imported on {self.today}; '
+                    "completed_on is the import's date, not the day it was done."
+                )
+            elif imported.status == "waived":
+                practice["waived_on"] = self.today
+                practice["waiver_reason"] = formats.WAIVER_REASON
+            written.append(practice)
+        return written
 
     def stage(self, value: str) -> str:
         choice = formats.canonical_choice(value)
@@ -485,13 +629,46 @@ def _write(session: so.Session, planned: list[_Planned], summary: ImportSummary,
             events.append(
                 _audit_event(who, "stage_transition", transition_id, project_id, {"id": transition_id, **transition})
             )
+        events.extend(_write_practices(session, planned, project_ids, who, actor=actor, at=now))
         session.execute(sa.insert(AuditEvent.__table__), events)
     for item in planned:
         summary.stages[item.values["stage"]] += 1
+        summary.risk_tiers[item.values["risk_tier"]] += 1
+        for practice in item.practices:
+            summary.practices[practice["status"]] += 1
     summary.created = len(planned)
     counts = {name: value for name, value in summary.as_dict().items() if name != "id"}
     event = _audit_event(who, IMPORT_ENTITY, None, None, counts)
     summary.id = session.execute(sa.insert(AuditEvent).returning(AuditEvent.id), event).scalar_one()
+
+
+def _write_practices(
+    session: so.Session, planned: list[_Planned], project_ids: dict, who: dict, *, actor: Actor | None, at
+) -> list[dict]:
+    """Insert the planned practices in bulk; their audit events."""
+    practices = [
+        {
+            **practice,
+            "project_id": project_ids[item.values["key"]],
+            "updated_at": at,
+            "updated_by_id": actor.id if actor is not None else None,
+        }
+        for item in planned
+        for practice in item.practices
+    ]
+    if not practices:
+        return []
+    session.execute(sa.insert(Practice.__table__), practices)
+    ids = {}
+    project_id_list = sorted({practice["project_id"] for practice in practices})
+    for start in range(0, len(project_id_list), _CHUNK):
+        chunk = project_id_list[start : start + _CHUNK]
+        stmt = sa.select(Practice.project_id, Practice.key, Practice.id).where(Practice.project_id.in_(chunk))
+        ids.update(((project_id, key), practice_id) for project_id, key, practice_id in session.execute(stmt))
+    return [
+        _audit_event(who, "practice", ids[practice["project_id"], practice["key"]], practice["project_id"], practice)
+        for practice in practices
+    ]
 
 
 def _ids_by(session: so.Session, column, id_column, values: list) -> dict:
@@ -539,18 +716,33 @@ def get_import(session: so.Session, import_id: int) -> dict:
 
 # --- export --------------------------------------------------------------------------------
 
+# format -> (columns, row for a project and its written practices' statuses, whether it needs them)
 _EXPORTERS = {
-    "omb-2025": (formats.OMB_2025_COLUMNS, formats.omb_row_for),
-    "tracker": (formats.TRACKER_COLUMNS, formats.tracker_row_for),
+    "omb-2025": (formats.OMB_2025_COLUMNS, formats.omb_row_for, True),
+    "tracker": (formats.TRACKER_COLUMNS, lambda project, _practices: formats.tracker_row_for(project), False),
 }
+
+
+def _practice_statuses(session: so.Session) -> dict[int, dict[str, str]]:
+    """The written practices' statuses of the projects whose practices the inventory carries, by project and key."""
+    stmt = (
+        sa.select(Practice.project_id, Practice.key, Practice.status)
+        .join(Project, Project.id == Practice.project_id)
+        .where(Project.risk_tier.in_(formats.OMB_PRACTICE_TIERS))
+    )
+    statuses: dict[int, dict[str, str]] = {}
+    for project_id, key, status in session.execute(stmt):
+        statuses.setdefault(project_id, {})[key] = status
+    return statuses
 
 
 def export_portfolio(session: so.Session, handle: TextIO, *, fmt: str) -> int:
     """Write every project to `handle` as CSV in `fmt`, streamed from the database; the count written."""
-    columns, row_for = _EXPORTERS[fmt]
+    columns, row_for, with_practices = _EXPORTERS[fmt]
+    practices = _practice_statuses(session) if with_practices else {}
     stmt = (
         sa.select(
-            *(column for column in Project.__table__.c if column.name not in ("id", "owner_id", "version")),
+            *(column for column in Project.__table__.c if column.name not in ("owner_id", "version")),
             User.email.label("owner_email"),
         )
         .join(User, User.id == Project.owner_id)
@@ -562,7 +754,7 @@ def export_portfolio(session: so.Session, handle: TextIO, *, fmt: str) -> int:
     writer.writeheader()
     count = 0
     for project in session.execute(stmt).mappings():
-        writer.writerow(row_for(project))
+        writer.writerow(row_for(project, practices.get(project["id"])))
         count += 1
     return count
 

@@ -9,12 +9,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from tracker.auth import require_role, require_sign_in
+from tracker.db import utcnow
 from tracker.errors import DomainError, ErrorSchema, UnsupportedMediaType
 from tracker.extensions import db
 from tracker.http import LOCATION_HEADER, PAGINATION_HEADERS, created, paginate
 from tracker.registry import service
 from tracker.registry.schemas import (
-    REGISTRY_ENTRY_FIELDS,
+    REGISTRY_CSV_COLUMNS,
     ImportArgs,
     ImportSummarySchema,
     RegistryEntrySchema,
@@ -37,6 +38,11 @@ CACHE_HEADERS = {
     "Vary": {"description": "Accept (JSON or CSV)", "schema": {"type": "string"}},
 }
 CSV_SCHEMA = {"type": "string", "description": "CSV, UTF-8 with a byte-order mark, a header row of the entry's fields"}
+
+
+def _as_of_today() -> dict:
+    """What the entries' practices are judged by: in effect today (UTC), for PRACTICE_VALID_DAYS."""
+    return {"today": utcnow().date(), "valid_days": current_app.config["PRACTICE_VALID_DAYS"]}
 
 
 def _wants_csv() -> bool:
@@ -90,8 +96,11 @@ class Registry(MethodView):
     def get(self, args):
         """The public AI registry: every public project's transparency fields, by key.
 
-        JSON in pages; with `Accept: text/csv`, every matching entry in one CSV download (UTF-8
-        with a byte-order mark; `page` and `page_size` do not apply).
+        Each entry has its risk tier and its eight risk-management practices (status, dates,
+        whether in effect today, evidence link, waiver summary; never internal notes), and
+        `updated_at`, its last change. JSON in pages; with `Accept: text/csv`, every matching
+        entry in one CSV download (UTF-8 with a byte-order mark; `page` and `page_size` do not
+        apply; each practice's fields in columns `{key}_{field}`).
         """
         page, page_size = args.pop("page"), args.pop("page_size")
         if _wants_csv():
@@ -100,13 +109,13 @@ class Registry(MethodView):
             # outage is still a JSON 503, not a broken download.
             session = db.new_session()
             try:
-                rows = service.registry_rows(session, **args)
+                rows = service.registry_rows(session, **args, **_as_of_today())
             except BaseException:
                 session.close()
                 raise
-            return csv_download(REGISTRY_ENTRY_FIELDS, rows, "ai-registry.csv", finally_=session.close)
-        items, headers = paginate(db.session, service.registry_query(**args), page, page_size)
-        return items, 200, {**headers, **PUBLIC_HEADERS}
+            return csv_download(REGISTRY_CSV_COLUMNS, rows, "ai-registry.csv", finally_=session.close)
+        rows, headers = paginate(db.session, service.registry_query(**args), page, page_size, rows=True)
+        return service.registry_entries(db.session, rows, **_as_of_today()), 200, {**headers, **PUBLIC_HEADERS}
 
 
 @blp.route("/registry/<string(maxlength=64):key>")
@@ -116,7 +125,7 @@ class RegistryEntry(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No public entry has this key")
     def get(self, key):
         """One public project's registry entry, by its key."""
-        return service.registry_entry(db.session, key), 200, PUBLIC_HEADERS
+        return service.registry_entry(db.session, key, **_as_of_today()), 200, PUBLIC_HEADERS
 
 
 # --- import over the API -----------------------------------------------------------------------

@@ -68,6 +68,10 @@ def flags(report: Portfolio) -> list[Bar]:
     return _bars([(rule, count, str(count), "spent") for rule, count in report.flags.items()])
 
 
+def risk_tiers(report: Portfolio) -> list[Bar]:
+    return _bars([(tier, count, str(count), "approved") for tier, count in report.risk["tiers"].items()])
+
+
 def stages(report: Portfolio) -> list[Bar]:
     return _bars([(stage, count, str(count), "approved") for stage, count in report.stages.items()])
 
@@ -84,5 +88,6 @@ def for_page(report: Portfolio, pilot_stays: list[PilotStay]) -> dict:
         "budget_by_stage": budget(report.budget["by_stage"], "stage"),
         "budget_by_fiscal_year": budget(report.budget["by_fiscal_year"], "fiscal_year"),
         "flags": flags(report),
+        "risk_tiers": risk_tiers(report),
         "longest_in_pilot": longest_in_pilot(pilot_stays),
     }

@@ -45,6 +45,10 @@ def portfolio_rows(report: Portfolio) -> Iterator[list]:
         yield ["kpis", name, "", "", "", count]
     for rule, count in report.flags.items():
         yield ["flags", rule, "", "", "", count]
+    for tier, count in report.risk["tiers"].items():
+        yield ["risk_tiers", tier, "", "", "", count]
+    for name in ("high_impact_in_rollout", "high_impact_practices_lapsed"):
+        yield ["risk", name, "", "", "", report.risk[name]]
     for section, groups in (("by_domain", report.by_domain), ("by_department", report.by_department)):
         for name, stages in groups.items():
             for stage, count in stages.items():

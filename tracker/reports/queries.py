@@ -17,8 +17,9 @@ from tracker.kpis.models import Kpi
 from tracker.money import from_minor
 from tracker.projects.models import Project, StageTransition
 from tracker.projects.rules import stages_reached
+from tracker.trust.queries import lacks_a_practice, practices_in_effect
 from tracker.users.models import User
-from tracker.vocab import ACTIVE_STAGES, BUDGET_STAGES, BUDGET_STATUSES, RULES, STAGES
+from tracker.vocab import ACTIVE_STAGES, BUDGET_STAGES, BUDGET_STATUSES, RISK_TIERS, RULES, STAGES
 
 SHARE_PLACES = Decimal("0.0001")
 # the stages whose stays the report times; the terminal ones have no end to time
@@ -112,6 +113,7 @@ class Portfolio:
     flags: dict[str, int]
     by_domain: dict[str, dict[str, int]]
     by_department: dict[str, dict[str, int]]
+    risk: dict = field(default_factory=dict)
     # how many projects entered poc, reached pilot, reached rollout (the funnel's bars)
     reached: dict[str, int] = field(default_factory=dict)
 
@@ -160,14 +162,30 @@ def _stays(as_of: date, filters: list) -> sa.CTE:
     )
 
 
-def _history_figures(session: so.Session, as_of: date, filters: list) -> tuple[list[sa.Row], dict]:
-    """Per (domain, department): the projects in each stage and the funnel sums; and the median
-    stay per timed stage.
+# the risk figures of `_history_figures`, after the stage counts and the funnel sums
+RISK_FIGURES = (*(f"tier_{tier}" for tier in RISK_TIERS), "high_impact_in_rollout", "high_impact_practices_lapsed")
+
+
+def _history_figures(session: so.Session, as_of: date, filters: list, valid_days: int) -> tuple[list[sa.Row], dict]:
+    """Per (domain, department): the projects in each stage, the funnel sums and the risk figures;
+    and the median stay per timed stage.
 
     One statement: the stays are worked out once and read twice (UNION ALL), one column per stage
-    in both halves (pivoted: grouping by stage too made PostgreSQL sort 100k rows on disk).
+    in both halves (pivoted: grouping by stage too made PostgreSQL sort 100k rows on disk). The
+    tier is the current one (tiers have no history) of the projects active on `as_of`; the
+    practices in effect on `as_of` are counted per project once, and joined.
     """
     stays = _stays(as_of, filters)
+    active = stays.c.stage.in_(ACTIVE_STAGES)
+    high_impact_rollout = sa.and_(stays.c.stage == "rollout", Project.risk_tier == "high_impact")
+    in_effect = practices_in_effect(as_of, valid_days)
+    risk = [
+        *(sa.func.count().filter(active, Project.risk_tier == tier).label(f"tier_{tier}") for tier in RISK_TIERS),
+        sa.func.count().filter(high_impact_rollout).label("high_impact_in_rollout"),
+        sa.func.count()
+        .filter(high_impact_rollout, lacks_a_practice(in_effect.c.in_effect))
+        .label("high_impact_practices_lapsed"),
+    ]
     current = (
         sa.select(
             sa.literal("current").label("figure"),
@@ -177,9 +195,11 @@ def _history_figures(session: so.Session, as_of: date, filters: list) -> tuple[l
             sa.func.sum(stays.c.reached_poc).label("entered_poc"),
             sa.func.sum(stays.c.reached_poc * stays.c.reached_pilot).label("poc_to_pilot"),
             sa.func.sum(stays.c.reached_pilot * stays.c.reached_rollout).label("pilot_to_rollout"),
+            *risk,
         )
         .select_from(stays)
         .join(Project, Project.id == stays.c.project_id)
+        .outerjoin(in_effect, in_effect.c.project_id == Project.id)
         .where(stays.c.is_current)
         .group_by(Project.domain, Project.department)
     )
@@ -206,9 +226,7 @@ def _history_figures(session: so.Session, as_of: date, filters: list) -> tuple[l
             sa.func.avg(ranked.c.days).filter(ranked.c.stage == stage) if stage in TIMED_STAGES else sa.null()
             for stage in STAGES
         ),
-        sa.null(),
-        sa.null(),
-        sa.null(),
+        *(sa.null() for _ in range(3 + len(risk))),
     ).where(middle)
     rows = session.execute(sa.union_all(current, medians)).all()
     median_row = next(row for row in rows if row.figure == "median")._mapping
@@ -279,13 +297,14 @@ def portfolio(
     domain: str | None = None,
     department: str | None = None,
     domains: tuple[str, ...] = (),
+    practice_valid_days: int = 365,
 ) -> Portfolio:
     """The portfolio as it stood at the end of `as_of`; budgets and KPIs as they are now.
 
     `domains` (the DOMAINS setting) are listed in by_domain even when they have no project.
     """
     filters = _project_filters(domain, department)
-    current_rows, medians = _history_figures(session, as_of, filters)
+    current_rows, medians = _history_figures(session, as_of, filters, practice_valid_days)
     flags, flagged_projects = _flag_counts(session, as_of, filters)
 
     # stage counts as lists in STAGES order while adding up the (domain, department) groups
@@ -293,14 +312,17 @@ def portfolio(
     by_domain = {name: [0] * len(STAGES) for name in ((domain,) if domain is not None else domains)}
     by_department: dict[str, list[int]] = {}
     reached_counts = [0, 0, 0]  # entered poc, reached pilot, reached rollout
+    risk = dict.fromkeys(RISK_FIGURES, 0)
     for _, domain_name, department_name, *figures in current_rows:
         # int(): numerics on PostgreSQL, where the UNION meets the medians' averages
         counts = [int(count) for count in figures[: len(STAGES)]]
         for totals in (stages, _totals(by_domain, domain_name), _totals(by_department, department_name)):
             for index, count in enumerate(counts):
                 totals[index] += count
-        for index, count in enumerate(figures[len(STAGES) :]):
+        for index, count in enumerate(figures[len(STAGES) : len(STAGES) + 3]):
             reached_counts[index] += int(count)
+        for name, count in zip(RISK_FIGURES, figures[len(STAGES) + 3 :], strict=True):
+            risk[name] += int(count)
     reached = dict(zip(("poc", "pilot", "rollout"), reached_counts, strict=True))
     return Portfolio(
         as_of=as_of,
@@ -318,6 +340,11 @@ def portfolio(
         flags=flags,
         by_domain={name: _by_stage(counts) for name, counts in sorted(by_domain.items())},
         by_department={name: _by_stage(counts) for name, counts in sorted(by_department.items())},
+        risk={
+            "tiers": {tier: risk[f"tier_{tier}"] for tier in RISK_TIERS},
+            "high_impact_in_rollout": risk["high_impact_in_rollout"],
+            "high_impact_practices_lapsed": risk["high_impact_practices_lapsed"],
+        },
         reached=reached,
     )
 

@@ -5,7 +5,7 @@ from marshmallow import validate
 
 from tracker.fields import Day, PastOrToday
 from tracker.reports.queries import TIMED_STAGES
-from tracker.vocab import BUDGET_STAGES, RULES, STAGES
+from tracker.vocab import BUDGET_STAGES, RISK_TIERS, RULES, STAGES
 
 MONEY_DOC = {"type": "string", "format": "decimal", "example": "1250000.00"}
 
@@ -95,6 +95,30 @@ class KpiCoverageSchema(ma.Schema):
     )
 
 
+TierCountsSchema = ma.Schema.from_dict(
+    {
+        tier: ma.fields.Integer(required=True, metadata={"description": "Projects in poc, pilot or rollout at as_of"})
+        for tier in RISK_TIERS
+    },
+    name="TierCounts",
+)
+
+
+class RiskSchema(ma.Schema):
+    tiers = ma.fields.Nested(
+        TierCountsSchema,
+        required=True,
+        metadata={"description": "Projects in poc, pilot or rollout at as_of, by their current risk tier"},
+    )
+    high_impact_in_rollout = ma.fields.Integer(
+        required=True, metadata={"description": "High-impact projects in rollout at as_of"}
+    )
+    high_impact_practices_lapsed = ma.fields.Integer(
+        required=True,
+        metadata={"description": "Of those, the ones with at least one of the eight practices not in effect on as_of"},
+    )
+
+
 class PortfolioSchema(ma.Schema):
     """Stages, funnel, medians and flags as of the end of `as_of`; budgets and KPIs as they are now."""
 
@@ -107,3 +131,4 @@ class PortfolioSchema(ma.Schema):
     flags = ma.fields.Nested(FlagCountsSchema, required=True)
     by_domain = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(StageCountsSchema), required=True)
     by_department = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(StageCountsSchema), required=True)
+    risk = ma.fields.Nested(RiskSchema, required=True)

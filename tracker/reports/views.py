@@ -50,18 +50,26 @@ class PortfolioReport(MethodView):
     @blp.alt_response(200, schema=TEXT_DOC, content_type=CSV, description=PORTFOLIO_DOC, success=True)
     @blp.alt_response(200, schema=TEXT_DOC, content_type=HTML, description=PORTFOLIO_DOC, success=True)
     def get(self, args):
-        """The portfolio report: stages, funnel, median days in stage, budgets, KPI coverage, flags.
+        """The portfolio report: stages, funnel, median days in stage, budgets, KPI coverage, flags, risk.
 
         Stage counts, funnel, medians and flags are as they stood at the end of `as_of` (UTC),
         rebuilt from the stage history and the flags' dates: projects whose history starts later
-        do not exist yet. Budget and KPI figures are always the current ones. `domain` and
+        do not exist yet. Budget and KPI figures are always the current ones; `risk` counts the
+        projects active on `as_of` by their current tier, and judges the current practices'
+        dates against `as_of`. `domain` and
         `department` filter every figure. JSON by default; `Accept: text/csv` gives the same
         figures as CSV, `Accept: text/html` a printable page.
         """
         authenticate()
         as_of = args.get("as_of") or utcnow().date()
         filters = {"domain": args.get("domain"), "department": args.get("department")}
-        report = queries.portfolio(db.session, as_of=as_of, domains=tuple(current_app.config["DOMAINS"]), **filters)
+        report = queries.portfolio(
+            db.session,
+            as_of=as_of,
+            domains=tuple(current_app.config["DOMAINS"]),
+            practice_valid_days=current_app.config["PRACTICE_VALID_DAYS"],
+            **filters,
+        )
         wanted = request.accept_mimetypes.best_match((JSON, CSV, HTML), default=JSON)
         if wanted == CSV:
             return _csv_response(
