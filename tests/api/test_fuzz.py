@@ -3,6 +3,8 @@ responses that match their schemas, documented status codes and headers, auth en
 
 OpenAPI 3.0 cannot state rules that depend on today's date or on another field; requests that break
 one of those (listed in `breaks_a_rule_openapi_cannot_state`) are not generated as "valid" data.
+Nor are requests holding text no database stores (a NUL, half a surrogate pair): the document does
+not repeat that rule on every string, and the service refuses such text with a 422 naming the field.
 
 One test per operation of the committed spec, each on a fresh database with a project in it.
 Bounded: FUZZ_EXAMPLES examples per operation (default 15), derandomized, no deadline.
@@ -41,6 +43,8 @@ def breaks_a_rule_openapi_cannot_state(case, owner_id: int) -> bool:
     """True for requests that break a documented rule relative to today, another field or another
     record (owner_id must name an active manager, caio or admin; the fuzzing admin is the only one)."""
     values = {**(case.query or {}), **(case.body if isinstance(case.body, dict) else {})}
+    if any(not storable(text) for text in (*values, *values.values()) if isinstance(text, str)):
+        return True
     today = utcnow().date().isoformat()
     if any(isinstance(values.get(name), str) and values[name] > today for name in NOT_AFTER_TODAY):
         return True
@@ -77,6 +81,15 @@ def breaks_a_trust_rule(values: dict, practice_key: str | None) -> bool:
         or (status != "waived" and bool(values.get("waiver_reason")))
         or (status == "not_applicable" and practice_key not in MAY_BE_NOT_APPLICABLE)
     )
+
+
+def storable(text: str) -> bool:
+    """No NUL (PostgreSQL text cannot hold one) and no unpaired surrogate (UTF-8 cannot encode one)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 @pytest.fixture
