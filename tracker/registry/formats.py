@@ -296,7 +296,7 @@ def _one_answer(column: str, value: str) -> ImportedPractice:
 def _consultation_answers(value: str) -> list[str] | None:
     """The answers of a stringified list ("['a', 'b']"); a bare answer is a list of one; None if malformed."""
     text = value.strip()
-    if not text:
+    if text in ("", "[]"):  # most rows: no need to parse
         return []
     if not text.startswith("["):
         return [text]
