@@ -447,16 +447,16 @@ def test_an_export_that_fails_midway_leaves_the_old_file_whole_and_no_temporary_
     assert _cli(app, "export", path, "--format", "omb-2025").exit_code == 0
     path.chmod(0o640)
     before = path.read_bytes()
-    columns, row_for = service._EXPORTERS["omb-2025"]
+    columns, row_for, with_practices = service._EXPORTERS["omb-2025"]
     written = []
 
-    def fail_on_the_third_row(project):
+    def fail_on_the_third_row(project, practices):
         if len(written) == 2:
             raise OSError(28, "No space left on device")
         written.append(project["key"])
-        return row_for(project)
+        return row_for(project, practices)
 
-    monkeypatch.setitem(service._EXPORTERS, "omb-2025", (columns, fail_on_the_third_row))
+    monkeypatch.setitem(service._EXPORTERS, "omb-2025", (columns, fail_on_the_third_row, with_practices))
     failed = _cli(app, "export", path, "--format", "omb-2025")
 
     assert failed.exit_code != 0
@@ -465,7 +465,7 @@ def test_an_export_that_fails_midway_leaves_the_old_file_whole_and_no_temporary_
     assert path.read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == ["inventory.csv"]  # no partial or temporary file
 
-    monkeypatch.setitem(service._EXPORTERS, "omb-2025", (columns, row_for))
+    monkeypatch.setitem(service._EXPORTERS, "omb-2025", (columns, row_for, with_practices))
     factories.ProjectFactory(key="CITY-NEW-01")
     replaced = _cli(app, "export", path, "--format", "omb-2025")
     assert replaced.output.strip() == f"wrote 6 projects to {path} (omb-2025)"
