@@ -1,22 +1,35 @@
-"""Digest emails: rendered from the digest when delivered (text and HTML), sent as proper MIME over SMTP."""
+"""Digest emails: rendered from the digest when delivered (text and HTML) in the digest's language,
+sent as proper MIME over SMTP.
+
+The wording is gettext's (tracker/translations), dates and numbers Babel's, under Flask-Babel's
+`force_locale`: the deliverer runs in an app context whether a request, `flask deliver` or the
+scheduler runs it, and reads the same catalogues in each.
+"""
 
 import smtplib
 import ssl
+import unicodedata
 from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from flask import current_app
+from flask_babel import force_locale, format_decimal, get_translations, gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from tracker.flags import rules
+from tracker.i18n import PEOPLE, long_date
 
 SMTP_TIMEOUT_SECONDS = 30
 SUBJECT_MAX = 500  # the outbox column's size
 
 HEADINGS = {
-    "new": "Newly flagged",
-    "reminder": "Still open (reminder)",
-    "resolved": "Resolved since the last digest",
-    "escalated": "Escalated: unresolved too long",
+    "new": _l("Newly flagged"),
+    "reminder": _l("Still open (reminder)"),
+    "resolved": _l("Resolved since the last digest"),
+    "escalated": _l("Escalated: unresolved too long"),
 }
 
 _templates = Environment(
@@ -26,54 +39,80 @@ _templates = Environment(
     keep_trailing_newline=True,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
+# the catalogue of the locale in force when rendering (as Flask-Babel installs it in the app's env)
+_templates.install_gettext_callables(
+    gettext=lambda message: get_translations().ugettext(message),
+    ngettext=lambda singular, plural, n: get_translations().ungettext(singular, plural, n),
+    newstyle=True,
+)
+_templates.filters["day"] = long_date
+_templates.filters["number"] = format_decimal
 
 
-def _plain(value) -> str:
-    """A detail's value for people: {"input": 2, "outcome": 0} reads "input 2, outcome 0"."""
-    if value is None:
-        return "none"
-    if isinstance(value, Mapping):
-        return ", ".join(f"{key} {_plain(item)}" for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return ", ".join(_plain(item) for item in value)
-    if isinstance(value, str):
-        return value.replace("_", " ")  # codes such as "stage_entry"
-    return str(value)
+def _underline(heading: str) -> str:
+    """A plain-text heading's underline, as wide as the heading shows (Hangul takes two columns)."""
+    return "=" * sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in heading)
 
 
-_templates.filters["plain"] = _plain
-_templates.filters["label"] = lambda name: name.replace("_", " ")
+_templates.filters["underline"] = _underline
+
+
+def language(digest: Mapping) -> str:
+    """The language a digest is written in: the recipient's, fixed when it was queued."""
+    return digest.get("locale") or current_app.config["DEFAULT_LOCALE"]
 
 
 def render(digest: Mapping) -> tuple[str, str, str]:
-    """Subject, plain text and HTML of an explained digest (tracker.alerts.digest.explained)."""
-    subject = subject_of(digest)
-    sections = [
-        {"heading": heading, "flags": [f for f in digest["flags"] if f["kind"] == kind]}
-        for kind, heading in HEADINGS.items()
-    ]
-    context = {
-        "digest": digest,
-        "subject": subject,
-        "sections": [s for s in sections if s["flags"]],
-    }
-    text = _templates.get_template("digest.txt").render(context)
-    html = _templates.get_template("digest.html").render(context)
+    """Subject, plain text and HTML of a digest (the payload a scan stored), in its language."""
+    with force_locale(language(digest)):
+        subject = subject_of(digest)
+        flags = [
+            {
+                **flag,
+                "explanation": rules.explain(flag["rule"], flag["details"], words=PEOPLE),
+                "rule_title": rules.title(flag["rule"], PEOPLE),
+            }
+            for flag in digest["flags"]
+        ]
+        sections = [
+            {"heading": str(heading), "flags": [f for f in flags if f["kind"] == kind]}
+            for kind, heading in HEADINGS.items()
+        ]
+        context = {
+            "digest": digest,
+            "locale": language(digest),
+            "organisation": current_app.config["ORGANISATION_NAME"],
+            "subject": subject,
+            "sections": [s for s in sections if s["flags"]],
+        }
+        text = _templates.get_template("digest.txt").render(context)
+        html = _templates.get_template("digest.html").render(context)
     return subject, text, html
 
 
 def subject_of(digest: Mapping) -> str:
-    counts = digest["counts"]
-    parts = [
-        f"{counts['new']} new" if counts["new"] else "",
-        f"{counts['reminder']} still open" if counts["reminder"] else "",
-        f"{counts['resolved']} resolved" if counts["resolved"] else "",
-        f"{counts['escalated']} escalated" if counts["escalated"] else "",
-    ]
-    projects = list(dict.fromkeys(f"{f['project']['key']} {f['project']['title']}" for f in digest["flags"]))
-    about = projects[0] if len(projects) == 1 else f"{len(projects)} projects"
-    subject = f"AI portfolio stall flags: {', '.join(p for p in parts if p)} - {about}"
+    """The subject in the digest's language (the scan stores it; the alerts list shows it)."""
+    with force_locale(language(digest)):
+        counts = {kind: (count, format_decimal(count)) for kind, count in digest["counts"].items()}
+        parts = [
+            gettext("%(num)s new", num=counts["new"][1]) if counts["new"][0] else "",
+            gettext("%(num)s still open", num=counts["reminder"][1]) if counts["reminder"][0] else "",
+            gettext("%(num)s resolved", num=counts["resolved"][1]) if counts["resolved"][0] else "",
+            gettext("%(num)s escalated", num=counts["escalated"][1]) if counts["escalated"][0] else "",
+        ]
+        projects = list(dict.fromkeys(f"{f['project']['key']} {f['project']['title']}" for f in digest["flags"]))
+        about = (
+            projects[0]
+            if len(projects) == 1
+            else ngettext("%(count)s project", "%(count)s projects", len(projects), count=format_decimal(len(projects)))
+        )
+        subject = gettext(
+            "AI portfolio stall flags: %(news)s - %(about)s",
+            news=", ".join(p for p in parts if p),
+            about=about,
+        )
     return subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…"
 
 
@@ -82,7 +121,7 @@ def build_message(
 ) -> EmailMessage:
     """A multipart/alternative message; EmailMessage encodes non-ASCII headers (RFC 2047) and UTF-8 bodies."""
     message = EmailMessage()
-    message["From"] = _address(config["MAIL_FROM"], "AI Portfolio Tracker")
+    message["From"] = _address(config["MAIL_FROM"], config["ORGANISATION_NAME"])  # whose alerts these are
     message["To"] = _address(recipient, recipient_name)
     message["Subject"] = subject
     message["Date"] = formatdate(usegmt=True)

@@ -8,13 +8,14 @@ forget, and no binary files for parallel branches to conflict on (`*.po merge=un
 
 import functools
 import io
+from datetime import date
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain, format_date, format_decimal, get_locale, gettext
 
 SOURCE_LOCALE = "en"
 SUPPORTED_LOCALES = ("en", "ko")
@@ -95,6 +96,28 @@ def select_locale() -> str:
         or g.get("preferred_locale")
         or negotiate(request.headers.get("Accept-Language", ""), SUPPORTED_LOCALES, default)
     )
+
+
+def long_date(value: date | str) -> str:
+    """A day for people in the current language (`5 March 2026` reads `March 5, 2026` / `2026년 3월 5일`)."""
+    return format_date(date.fromisoformat(value) if isinstance(value, str) else value, format="long")
+
+
+class PeoplesWords:
+    """The rules' wording (tracker.flags.rules.Words) for people, in the current locale (inside
+    force_locale for an email): translated, dates written out, numbers grouped, all by Babel."""
+
+    def gettext(self, message: str, **values) -> str:
+        return gettext(message, **values)
+
+    def day(self, iso: str) -> str:
+        return long_date(iso)
+
+    def number(self, value: int) -> str:
+        return format_decimal(value)
+
+
+PEOPLE = PeoplesWords()
 
 
 def init_app(app: Flask) -> None:
