@@ -61,7 +61,9 @@ _templates.filters["underline"] = _underline
 
 def language(digest: Mapping) -> str:
     """The language a digest is written in: the recipient's, fixed when it was queued."""
-    return digest.get("locale") or current_app.config["DEFAULT_LOCALE"]
+    # read first, so that rendering outside an app context fails loudly rather than in English
+    default = current_app.config["DEFAULT_LOCALE"]
+    return digest.get("locale") or default
 
 
 def render(digest: Mapping) -> tuple[str, str, str]:
@@ -95,12 +97,12 @@ def render(digest: Mapping) -> tuple[str, str, str]:
 def subject_of(digest: Mapping) -> str:
     """The subject in the digest's language (the scan stores it; the alerts list shows it)."""
     with force_locale(language(digest)):
-        counts = {kind: (count, format_decimal(count)) for kind, count in digest["counts"].items()}
+        counts = {kind: format_decimal(count) for kind, count in digest["counts"].items() if count}
         parts = [
-            gettext("%(num)s new", num=counts["new"][1]) if counts["new"][0] else "",
-            gettext("%(num)s still open", num=counts["reminder"][1]) if counts["reminder"][0] else "",
-            gettext("%(num)s resolved", num=counts["resolved"][1]) if counts["resolved"][0] else "",
-            gettext("%(num)s escalated", num=counts["escalated"][1]) if counts["escalated"][0] else "",
+            gettext("%(num)s new", num=counts["new"]) if "new" in counts else "",
+            gettext("%(num)s still open", num=counts["reminder"]) if "reminder" in counts else "",
+            gettext("%(num)s resolved", num=counts["resolved"]) if "resolved" in counts else "",
+            gettext("%(num)s escalated", num=counts["escalated"]) if "escalated" in counts else "",
         ]
         projects = list(dict.fromkeys(f"{f['project']['key']} {f['project']['title']}" for f in digest["flags"]))
         about = (

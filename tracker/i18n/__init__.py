@@ -99,7 +99,7 @@ def select_locale() -> str:
 
 
 def long_date(value: date | str) -> str:
-    """A day for people in the current language (`5 March 2026` reads `March 5, 2026` / `2026년 3월 5일`)."""
+    """A day for people in the current language: `March 5, 2026`, `2026년 3월 5일` (Babel's long format)."""
     return format_date(date.fromisoformat(value) if isinstance(value, str) else value, format="long")
 
 
