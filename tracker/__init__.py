@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
     from tracker.audit.trail import install as install_audit_trail
     from tracker.extensions import api, db
     from tracker.http import IdConverter, refuse_non_json_bodies, refuse_unstorable_text
+    from tracker.i18n import init_app as init_i18n
     from tracker.metrics import install as install_metrics
 
     app.url_map.converters["id"] = IdConverter
@@ -49,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     app.before_request(refuse_non_json_bodies)
     app.before_request(refuse_unstorable_text)
     db.init_app(app)
+    init_i18n(app)
     install_audit_trail(db.sessionmaker)
     api.init_app(app, spec_kwargs=_spec_kwargs())
     api.register_converter(IdConverter, IdConverter.openapi_schema)

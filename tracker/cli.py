@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from tracker.extensions import db
+from tracker.i18n import SUPPORTED_LOCALES
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -68,14 +69,19 @@ def cli_session():
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name")
 @click.option("--role", required=True, type=click.Choice(["admin", "caio", "manager", "viewer"]))
-def create_user(email: str, name: str, role: str) -> None:
+@click.option(
+    "--locale",
+    type=click.Choice(SUPPORTED_LOCALES),
+    help="The language of their alerts (default: they follow DEFAULT_LOCALE)",
+)
+def create_user(email: str, name: str, role: str, locale: str | None) -> None:
     """Create a user and print their new token once (alone on the last line)."""
     from tracker.errors import DomainError
     from tracker.users import service
 
     session = cli_session()
     try:
-        user = service.create_user(session, email=email, name=name, role=role)
+        user = service.create_user(session, email=email, name=name, role=role, locale=locale)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     _, token = service.create_token(

@@ -46,6 +46,7 @@ class DemoUser:
     email: str
     name: str
     role: str
+    locale: str = "en"  # the language of their alerts
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ class DemoProject:
 USERS = (
     DemoUser("admin", "dana.whitfield@northhaven.example", "Dana Whitfield", "admin"),
     DemoUser("caio", "amara.okafor@northhaven.example", "Amara Okafor", "caio"),
-    DemoUser("park", "seoyeon.park@northhaven.example", "박서연 (Seo-yeon Park)", "manager"),
+    DemoUser("park", "seoyeon.park@northhaven.example", "박서연 (Seo-yeon Park)", "manager", locale="ko"),
     DemoUser("goncalves", "mateus.goncalves@northhaven.example", "Mateus Gonçalves", "manager"),
     DemoUser("sjoberg", "ingrid.sjoberg@northhaven.example", "Ingrid Sjöberg", "manager"),
     DemoUser("mensah", "kwame.mensah@northhaven.example", "Kwame Mensah", "manager"),
@@ -806,7 +807,10 @@ def seed_demo(
             "load the demo into a database without these projects and users"
         )
     try:
-        users = {spec.handle: User(email=spec.email, name=spec.name, role=spec.role, active=True) for spec in USERS}
+        users = {
+            spec.handle: User(email=spec.email, name=spec.name, role=spec.role, active=True, locale=spec.locale)
+            for spec in USERS
+        }
         session.add_all(users.values())
         session.flush()
         for spec in PROJECTS:

@@ -86,8 +86,15 @@ class ErrorSchema(ma.Schema):
 
 
 def error_response(code: int, message: str | None = None, headers: dict | None = None, **extra):
+    """The JSON error; on a page for people (the register), the HTML error page instead."""
+    from flask import has_request_context, request
     from werkzeug.http import HTTP_STATUS_CODES
 
+    from tracker.http import is_page_path
+    from tracker.pages import error_page
+
+    if has_request_context() and is_page_path(request.path):
+        return error_page(code, headers)
     payload = {"code": code, "status": HTTP_STATUS_CODES.get(code, "Error")}
     if message:
         payload["message"] = message

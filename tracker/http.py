@@ -99,6 +99,14 @@ def created(obj, endpoint: str, **values) -> tuple:
     return obj, 201, {"Location": url_for(endpoint, **values)}
 
 
+# Everything outside these is a page for people (or its stylesheet): HTML errors, page headers.
+NOT_PAGES = ("/api/", "/health")
+
+
+def is_page_path(path: str) -> bool:
+    return not path.startswith(NOT_PAGES)
+
+
 # blueprints whose writes take a body other than JSON (the CSV import)
 NON_JSON_BODIES = {"imports"}
 
@@ -111,6 +119,8 @@ def _no_route() -> bool:
 def refuse_non_json_bodies() -> None:
     """415 for a write whose body is not JSON: webargs would read it as an empty object."""
     if request.method not in {"POST", "PUT", "PATCH"} or request.blueprint in NON_JSON_BODIES or _no_route():
+        return
+    if is_page_path(request.path):  # pages' forms post as forms
         return
     if (request.content_length or request.headers.get("Transfer-Encoding")) and not request.is_json:
         raise UnsupportedMediaType("send the body as JSON with 'Content-Type: application/json'")

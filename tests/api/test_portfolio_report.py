@@ -388,11 +388,11 @@ def test_the_printable_page_shows_the_figures_in_svg_charts_and_tables(viewer, p
     assert "&lt;script&gt;" in html
     assert not re.search(r"https?://", html)  # no outside asset of any kind
     assert not re.search(r"<link|@import|@font-face|url\(", html)
-    assert "2025-06-30" in html
-    # funnel shares, medians, money, flags
-    for figure in ("0.7143", "0.4", "118.5", "104.5", "1234567.89", "50000000", "3333333", "0.21", "19.99"):
+    assert "June 30, 2025" in html
+    # funnel shares, medians, money, flags: written for people by Babel (in English without a language asked)
+    for figure in ("71.4%", "40.0%", "118.5", "104.5", "€1,234,567.89", "₩50,000,000", "₩3,333,333", "$0.21", "$19.99"):
         assert figure in html, figure
-    assert re.search(r"<td>pilot_purgatory</td><td class=\"num\">1</td>", html)
+    assert re.search(r"<td>Pilot purgatory</td><td class=\"num\">1</td>", html)
     # longest in pilot at 06-30: P3 211 days, then P5 90 days (P3's owner has a Korean name)
     longest = html[html.index("Longest in pilot") :]
     assert longest.index(portfolio[3].key) < longest.index(portfolio[5].key)
@@ -488,7 +488,9 @@ def test_the_openapi_document_describes_json_csv_and_html(client):
     content = operation["responses"]["200"]["content"]
     assert set(content) == {"application/json", "text/csv", "text/html"}
     assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/Portfolio"}
-    assert {p["name"] for p in operation["parameters"]} == {"as_of", "domain", "department"}
+    assert {p["name"] for p in operation["parameters"]} == {"as_of", "domain", "department", "lang"}
+    [lang] = [p for p in operation["parameters"] if p["name"] == "lang"]
+    assert lang["schema"]["enum"] == ["en", "ko"] and "Accept-Language" in lang["description"]
 
 
 def count_statements(caller, path, **kwargs) -> int:

@@ -28,6 +28,7 @@ from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.flags import rules
 from tracker.flags.models import Flag, ScanRun
+from tracker.i18n import PEOPLE
 from tracker.projects.models import Project
 
 DAY0 = date(2025, 3, 3)
@@ -35,7 +36,8 @@ smtp, webhook_receiver, self_signed_cert = mail.smtp, mail.webhook_receiver, mai
 
 
 @pytest.fixture
-def config(app, smtp):
+def config(app, app_context, smtp):
+    """The settings, in an app context as a scan and the deliverer run (emails are rendered with the app's catalogues)."""
     app.config.update(REMIND_DAYS=7, ESCALATE_DAYS=30, CAIO_EMAIL="", ALERT_WEBHOOK_URL="", MAIL_FROM="ai@city.example")
     return app.config
 
@@ -86,7 +88,7 @@ def test_each_owner_gets_one_digest_listing_their_new_flags(session, config, smt
     assert sorted(r.rcpt_tos[0] for r in smtp.received) == ["ana@city.example", "ben@city.example"]
     [ana] = smtp.to("ana@city.example")
     assert ana["To"] == "Ana Ruiz <ana@city.example>"
-    assert ana["From"] == "AI Portfolio Tracker <ai@city.example>"
+    assert ana["From"] == "AI register <ai@city.example>"  # ORGANISATION_NAME: whose alerts these are
     assert subject(ana) == "AI portfolio stall flags: 2 new - 2 projects"
     assert sections(ana) == {"Newly flagged": ["MOB-01", "MOB-02"]}
     [ben] = smtp.to("ben@city.example")
@@ -97,8 +99,9 @@ def test_each_owner_gets_one_digest_listing_their_new_flags(session, config, smt
     assert stored.status == "sent"
 
 
-def test_the_email_explains_the_rule_gives_the_numbers_and_links_the_project(session, config, smtp):
-    details = {"stage": "pilot", "stage_entered_on": "2024-08-31", "days_in_stage": 184, "max_days": 180}
+def test_the_email_explains_the_rule_gives_the_numbers_and_links_the_project(app, session, config, smtp):
+    entered = (DAY0 - timedelta(days=1184)).isoformat()  # 2021-12-05
+    details = {"stage": "pilot", "stage_entered_on": entered, "days_in_stage": 1184, "max_days": 180}
     _, [flag] = owner_with_flags(
         "Ana Ruiz", "ana@city.example", "MOB-01", rule="pilot_purgatory", opened_at=DAY0, details=details
     )
@@ -109,16 +112,24 @@ def test_the_email_explains_the_rule_gives_the_numbers_and_links_the_project(ses
     [message] = smtp.received
     text = message.message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     html = message.message.get_body(preferencelist=("html",)).get_content()
-    explanation = rules.explain("pilot_purgatory", details)
-    assert explanation.startswith("In pilot for 184 days (since 2024-08-31), longer than the 180 days allowed")
+    # for people: the API's sentence (ISO dates, plain digits) with dates and numbers written by Babel
+    assert rules.explain("pilot_purgatory", details).startswith("In pilot for 1184 days (since 2021-12-05)")
+    explanation = (
+        "In pilot for 1,184 days (since December 5, 2021), longer than the 180 days allowed: pilot purgatory. "
+        "Decide to scale it up or stop it."
+    )
     project_link = f"http://tracker.test/api/v1/projects/{project_id}"
     flag_link = f"http://tracker.test/api/v1/flags/{flag.id}"
-    assert f"* MOB-01 - {flag_title(session, flag)}\n  {explanation}\n  rule: pilot_purgatory\n" in text
-    for line in ("days in stage: 184", "max days: 180", "stage entered on: 2024-08-31", "flagged since 2025-03-03"):
-        assert f"\n  {line}\n" in text
-    assert f"project: {project_link}\n  flag: {flag_link}\n" in text
+    assert (
+        f"* MOB-01 - {flag_title(session, flag)}\n  {explanation}\n  rule: Pilot purgatory (pilot_purgatory)\n"
+        "  flagged since: March 3, 2025\n"
+        f"  project: {project_link}\n  flag: {flag_link}\n"
+    ) in text
+    assert "The AI portfolio scan of March 3, 2025 has news about projects you own." in text
+    assert text.endswith("Sent by the Pilot-to-Scale Tracker of AI register.\n" + FOOTER + "\n")
+    assert '<html lang="en">' in html
     assert f"<p>{explanation}</p>" in html
-    assert '<tr><th style="text-align: left">days in stage</th><td>184</td></tr>' in html
+    assert '<tr><th style="text-align: left">flagged since</th><td>March 3, 2025</td></tr>' in html
     assert f'<a href="{project_link}"><strong>MOB-01</strong></a>' in html
     assert f'<a href="{flag_link}">' in html
 
@@ -148,14 +159,19 @@ def test_the_trust_rules_are_explained_in_the_digest_with_their_practices(sessio
     text = ana.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     assert (
         "  A high-impact system in rollout with 2 of its 8 risk-management practices not in effect: "
-        "impact assessment (expired on 2025-02-01), appeal process. Complete or renew them, with evidence.\n"
-        "  rule: practices_lapsed\n"
+        "impact assessment (expired on 1 February 2025), appeal process. Complete or renew them, with evidence.\n"
+        "  rule: Risk-management practices lapsed (practices_lapsed)\n"
     ) in text
-    assert "\n  not in effect: impact assessment, appeal\n" in text
     [ben] = smtp.to("ben@city.example")
     assert "yet in proof of concept for 30 days: a use the law forbids must stop. Switch it off and cancel it." in (
         ben.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     )
+
+
+FOOTER = (
+    "Acknowledging a flag (POST to its URL + /acknowledge) stops its reminders; snoozing it (/snooze) pauses them "
+    "until a date."
+)
 
 
 def flag_title(session, flag) -> str:
@@ -546,7 +562,8 @@ def test_a_portfolio_scanned_on_several_dates_through_the_api_tells_each_owner_e
     assert (
         stale["explanation"] == rules.explain("stale_reporting", stored, on=today) != rules.SUMMARIES["stale_reporting"]
     )
-    assert stale["explanation"] in text
+    with app.app_context():  # the same sentence, its date written for people
+        assert rules.explain("stale_reporting", stored, on=today, words=PEOPLE) in text.replace("\r\n", "\n")
     assert len(smtp.received) == 7
 
 

@@ -41,7 +41,7 @@ def when(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def test_an_smtp_outage_delays_alerts_and_each_arrives_exactly_once(app, session, smtp_down, caio):
+def test_an_smtp_outage_delays_alerts_and_each_arrives_exactly_once(app, session, smtp_down, caio, app_context):
     queue_digests(session, app.config, "ana@city.example", "ben@city.example")
     start = utcnow()
 
@@ -70,7 +70,7 @@ def test_an_smtp_outage_delays_alerts_and_each_arrives_exactly_once(app, session
     assert smtp_down.to("ana@city.example")[0]["Message-ID"] == ana["message_id"]
 
 
-def test_retries_back_off_and_the_last_attempt_marks_the_message_failed(app, session, smtp_down, caio):
+def test_retries_back_off_and_the_last_attempt_marks_the_message_failed(app, session, smtp_down, caio, app_context):
     [message] = queue_digests(session, app.config, "ana@city.example")
     now, waits, reports = utcnow(), [], []
 
@@ -93,7 +93,7 @@ def test_retries_back_off_and_the_last_attempt_marks_the_message_failed(app, ses
     assert smtp_down.received == []
 
 
-def test_a_retry_carries_the_same_message_id(app, session, smtp):
+def test_a_retry_carries_the_same_message_id(app, session, smtp, app_context):
     [message] = queue_digests(session, app.config, "ana@city.example")
     smtp.refuse_next = 1  # 451 for the first DATA
     start = utcnow()
@@ -107,7 +107,9 @@ def test_a_retry_carries_the_same_message_id(app, session, smtp):
     assert message.last_error.startswith("SMTPDataError: (451")
 
 
-def test_a_copy_resent_after_a_crash_between_acceptance_and_commit_is_recognisable(app, session, smtp, monkeypatch):
+def test_a_copy_resent_after_a_crash_between_acceptance_and_commit_is_recognisable(
+    app, session, smtp, monkeypatch, app_context
+):
     [message] = queue_digests(session, app.config, "ana@city.example")
     real_send = outbox.email.send
 
@@ -130,7 +132,7 @@ def test_a_copy_resent_after_a_crash_between_acceptance_and_commit_is_recognisab
     assert deliver_due(session, now=start + 2 * LEASE, config=app.config) == DeliveryReport()
 
 
-def test_queueing_stores_the_digest_and_its_subject_and_renders_no_body(app, session, monkeypatch):
+def test_queueing_stores_the_digest_and_its_subject_and_renders_no_body(app, session, monkeypatch, app_context):
     app.config.update(ALERT_WEBHOOK_URL="http://127.0.0.1:9/hook", ALERT_WEBHOOK_SECRET="s")
 
     def no_rendering(*args, **kwargs):
@@ -156,7 +158,9 @@ def test_queueing_stores_the_digest_and_its_subject_and_renders_no_body(app, ses
     assert "explanation" not in flag  # worded at delivery
 
 
-def test_a_retry_renders_the_same_email_and_the_row_keeps_what_was_sent(app, session, smtp, caio, monkeypatch):
+def test_a_retry_renders_the_same_email_and_the_row_keeps_what_was_sent(
+    app, session, smtp, caio, monkeypatch, app_context
+):
     [message] = queue_digests(session, app.config, "ana@city.example")
     preview = caio.get(f"/api/v1/alerts/{message.id}").get_json()
     rendered, real_render = [], outbox.email.render
@@ -181,7 +185,7 @@ def test_a_retry_renders_the_same_email_and_the_row_keeps_what_was_sent(app, ses
     assert "P-00" in text and "Newly flagged" in text
 
 
-def test_a_message_queued_already_rendered_is_sent_as_stored(app, session, smtp):
+def test_a_message_queued_already_rendered_is_sent_as_stored(app, session, smtp, app_context):
     """Rows queued before rendering moved to delivery hold their bodies: those are what is sent."""
     [message] = queue_digests(session, app.config, "ana@city.example")
     message.subject, message.body_text, message.body_html = "Stored subject", "Stored text\n", "<p>Stored</p>\n"
@@ -195,7 +199,7 @@ def test_a_message_queued_already_rendered_is_sent_as_stored(app, session, smtp)
     assert received.message.get_body(preferencelist=("html",)).get_content() == "<p>Stored</p>\r\n"
 
 
-def test_a_retried_webhook_posts_the_same_signed_body(app, session, smtp, webhook_receiver):
+def test_a_retried_webhook_posts_the_same_signed_body(app, session, smtp, webhook_receiver, app_context):
     app.config.update(ALERT_WEBHOOK_URL=webhook_receiver.url, ALERT_WEBHOOK_SECRET="hook-secret")
     queue_digests(session, app.config, "ana@city.example")
     webhook_receiver.status = 503
@@ -213,7 +217,7 @@ def test_a_retried_webhook_posts_the_same_signed_body(app, session, smtp, webhoo
     assert flag["explanation"] == rules.explain("pilot_purgatory", flag["details"])
 
 
-def test_two_deliverers_at_once_send_each_message_once(app, smtp):
+def test_two_deliverers_at_once_send_each_message_once(app, smtp, app_context):
     owners = [f"owner{n}@city.example" for n in range(8)]
     messages = queue_digests(db.session, app.config, *owners)
     smtp.slow_seconds = 0.05  # keeps each delivery in flight while the other deliverer looks
@@ -223,7 +227,8 @@ def test_two_deliverers_at_once_send_each_message_once(app, smtp):
         session = db.new_session()
         try:
             barrier.wait()
-            reports.append(deliver_due(session, now=start, config=app.config))
+            with app.app_context():  # a thread of its own: a deliverer (scheduler, flask deliver) has one
+                reports.append(deliver_due(session, now=start, config=app.config))
         except Exception as exc:
             errors.append(exc)
         finally:
@@ -244,7 +249,8 @@ def test_two_deliverers_at_once_send_each_message_once(app, smtp):
 
 
 def test_the_alerts_api_is_for_the_caio_office(app, session, make_caller, client):
-    [message] = queue_digests(session, app.config, "ana@city.example")
+    with app.app_context():  # as a scan queues them (the requests below have each their own)
+        [message] = queue_digests(session, app.config, "ana@city.example")
 
     for role in ("manager", "viewer"):
         caller = make_caller(role)
@@ -267,7 +273,7 @@ def test_the_alerts_api_is_for_the_caio_office(app, session, make_caller, client
     assert "P-00" in body["body_text"]
 
 
-def test_alerts_are_filtered_and_paginated(app, session, caio):
+def test_alerts_are_filtered_and_paginated(app, session, caio, app_context):
     app.config.update(ALERT_WEBHOOK_URL="http://127.0.0.1:9/hook", ALERT_WEBHOOK_SECRET="s")
     queue_digests(session, app.config, "ana@city.example", "ben@city.example", "cy@city.example")
 
@@ -296,7 +302,7 @@ def test_an_unknown_alert_is_404(caio):
     assert (answer.status_code, answer.get_json()["code"]) == (404, 404)
 
 
-def test_flask_deliver_sends_what_is_due_and_prints_the_counts(app, session, smtp):
+def test_flask_deliver_sends_what_is_due_and_prints_the_counts(app, session, smtp, app_context):
     queue_digests(session, app.config, "ana@city.example", "ben@city.example")
 
     result = app.test_cli_runner().invoke(args=["deliver"])

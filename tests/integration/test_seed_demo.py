@@ -125,6 +125,8 @@ class TestTheLoadedDemo:
         assert Counter(u["role"] for u in users.json) == {"admin": 1, "caio": 1, "manager": 4, "viewer": 1}
         names = {u["name"] for u in users.json}
         assert {"박서연 (Seo-yeon Park)", "Mateus Gonçalves", "Ingrid Sjöberg", "Élodie Fournier"} <= names
+        # each reads their alerts in their own language: 박서연 in Korean
+        assert {u["name"]: u["locale"] for u in users.json if u["locale"] != "en"} == {"박서연 (Seo-yeon Park)": "ko"}
 
     def test_every_domain_and_every_stage_is_present_and_managers_own_different_projects(self, loaded):
         client, headers = loaded.app.test_client(), bearer(loaded.tokens, VIEWER)

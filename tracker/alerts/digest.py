@@ -57,12 +57,14 @@ def queue_alerts(session: so.Session, *, scan: ScanRun, as_of: date, config: Map
             no_owner.append(item)
     for items in by_owner.values():
         owner = items[0]["owner"]
-        digest = _digest(scan, as_of, audience="owner", recipient=owner, items=items, config=config)
+        locale = items[0]["owner_locale"] or config["DEFAULT_LOCALE"]
+        digest = _digest(scan, as_of, audience="owner", recipient=owner, locale=locale, items=items, config=config)
         messages += _messages(scan, digest, recipient_email=owner["email"], config=config)
     if escalated or no_owner:
         items = [{**note, "kind": "escalated"} for note in notes if note["flag_id"] in escalated] + no_owner
         recipient = {"id": None, "email": caio_email, "name": "CAIO office"}
-        digest = _digest(scan, as_of, audience="caio", recipient=recipient, items=items, config=config)
+        locale = config["DEFAULT_LOCALE"]  # the office's language is the deployment's (SPEC)
+        digest = _digest(scan, as_of, audience="caio", recipient=recipient, locale=locale, items=items, config=config)
         messages += _messages(scan, digest, recipient_email=caio_email, config=config)
     if messages:
         # one executemany: ORM inserts with RETURNING would go row by row on SQLite
@@ -139,6 +141,7 @@ def _load_notes(session: so.Session, flag_ids: set[int]) -> list[dict]:
             User.email,
             User.name,
             User.active,
+            User.locale,
         )
         .join(Project, Project.id == Flag.project_id)
         .join(User, User.id == Project.owner_id)
@@ -157,6 +160,7 @@ def _load_notes(session: so.Session, flag_ids: set[int]) -> list[dict]:
             "project": {"id": row.project_id, "key": row.key, "title": row.title},
             "owner": {"id": row.owner_id, "email": row.email, "name": row.name},
             "owner_active": row.active,
+            "owner_locale": row.locale,
         }
         for row in rows
     ]
@@ -171,8 +175,11 @@ def _among(column, ids: list[int], session: so.Session):
     return column.in_(sa.select(values.c.value))
 
 
-def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items: list[dict], config: Mapping) -> dict:
-    """The digest as data, all that rendering it needs (see `explained` for what is derived)."""
+def _digest(
+    scan: ScanRun, as_of: date, *, audience: str, recipient: dict, locale: str, items: list[dict], config: Mapping
+) -> dict:
+    """The digest as data, all that rendering it needs (see `explained` for what is derived), with
+    the language its email is written in, fixed now so that every attempt says the same."""
     base_url = config["PUBLIC_BASE_URL"].rstrip("/")
     flags = [
         {
@@ -200,6 +207,7 @@ def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items
         "scan": {"id": scan.id, "as_of": as_of.isoformat()},
         "audience": audience,
         "recipient": recipient,
+        "locale": locale,
         "counts": {kind: told.get(kind, 0) for kind in (*KINDS, "escalated")},
         "flags": flags,
     }
@@ -210,9 +218,10 @@ def _digest(scan: ScanRun, as_of: date, *, audience: str, recipient: dict, items
 
 
 def explained(digest: Mapping) -> dict:
-    """The digest as its email renders it and its webhook posts it: each flag with its rule in plain
-    words. The payload's details already hold the day counts (counted when queued, to the day the
-    flag was last seen), so explain needs no `on=` and every attempt says the same."""
+    """The digest as its webhook posts it: each flag with its rule in plain words, in English (the
+    email explains in its own language). The payload's details already hold the day counts (counted
+    when queued, to the day the flag was last seen), so explain needs no `on=` and every attempt
+    says the same."""
     return {
         **digest,
         "flags": [

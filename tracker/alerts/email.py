@@ -1,22 +1,40 @@
-"""Digest emails: rendered from the digest when delivered (text and HTML), sent as proper MIME over SMTP."""
+"""Digest emails: rendered from the digest when delivered (text and HTML) in the digest's language,
+sent as proper MIME over SMTP.
+
+The wording is gettext's (tracker/translations), dates and numbers Babel's, under Flask-Babel's
+`force_locale`: the deliverer runs in an app context whether a request, `flask deliver` or the
+scheduler runs it, and reads the same catalogues in each.
+"""
 
 import smtplib
 import ssl
+import unicodedata
 from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from flask import current_app
+from flask_babel import force_locale, format_decimal, get_translations, gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from tracker.flags import rules
+from tracker.i18n import PEOPLE, long_date
 
 SMTP_TIMEOUT_SECONDS = 30
 SUBJECT_MAX = 500  # the outbox column's size
 
 HEADINGS = {
-    "new": "Newly flagged",
-    "reminder": "Still open (reminder)",
-    "resolved": "Resolved since the last digest",
-    "escalated": "Escalated: unresolved too long",
+    "new": _l("Newly flagged"),
+    "reminder": _l("Still open (reminder)"),
+    "resolved": _l("Resolved since the last digest"),
+    "escalated": _l("Escalated: unresolved too long"),
+}
+NO_ACTIVE_OWNER_HEADINGS = {
+    "no_active_owner_new": _l("No active owner - newly flagged"),
+    "no_active_owner_reminder": _l("No active owner - still open (reminder)"),
+    "no_active_owner_resolved": _l("No active owner - resolved since the last digest"),
 }
 
 _templates = Environment(
@@ -26,64 +44,92 @@ _templates = Environment(
     keep_trailing_newline=True,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
+# the catalogue of the locale in force when rendering (as Flask-Babel installs it in the app's env)
+_templates.install_gettext_callables(
+    gettext=lambda message: get_translations().ugettext(message),
+    ngettext=lambda singular, plural, n: get_translations().ungettext(singular, plural, n),
+    newstyle=True,
+)
+_templates.filters["day"] = long_date
+_templates.filters["number"] = format_decimal
 
 
-def _plain(value) -> str:
-    """A detail's value for people: {"input": 2, "outcome": 0} reads "input 2, outcome 0"."""
-    if value is None or (isinstance(value, Mapping | list | tuple) and not value):
-        return "none"
-    if isinstance(value, Mapping):
-        return ", ".join(f"{key} {_plain(item)}" for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return ", ".join(_plain(item) for item in value)
-    if isinstance(value, str):
-        return value.replace("_", " ")  # codes such as "stage_entry"
-    return str(value)
+def _underline(heading: str) -> str:
+    """A plain-text heading's underline, as wide as the heading shows (Hangul takes two columns)."""
+    return "=" * sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in heading)
 
 
-_templates.filters["plain"] = _plain
-_templates.filters["label"] = lambda name: name.replace("_", " ")
+_templates.filters["underline"] = _underline
+
+
+def language(digest: Mapping) -> str:
+    """The language a digest is written in: the recipient's, fixed when it was queued."""
+    # read first, so that rendering outside an app context fails loudly rather than in English
+    default = current_app.config["DEFAULT_LOCALE"]
+    return digest.get("locale") or default
 
 
 def render(digest: Mapping) -> tuple[str, str, str]:
-    """Subject, plain text and HTML of an explained digest (tracker.alerts.digest.explained)."""
-    subject = subject_of(digest)
-    sections: dict[str, list] = {}
-    for kind in HEADINGS:
-        for flag in digest["flags"]:
-            if flag["kind"] == kind:
-                sections.setdefault(_heading(flag), []).append(flag)
-    context = {
-        "digest": digest,
-        "subject": subject,
-        "sections": [{"heading": heading, "flags": flags} for heading, flags in sections.items()],
-    }
-    text = _templates.get_template("digest.txt").render(context)
-    html = _templates.get_template("digest.html").render(context)
+    """Subject, plain text and HTML of a digest (the payload a scan stored), in its language."""
+    with force_locale(language(digest)):
+        subject = subject_of(digest)
+        flags = [
+            {
+                **flag,
+                "explanation": rules.explain(flag["rule"], flag["details"], words=PEOPLE),
+                "rule_title": rules.title(flag["rule"], PEOPLE),
+            }
+            for flag in digest["flags"]
+        ]
+        sections = [
+            {"heading": str(heading), "flags": [f for f in flags if _heading_key(f) == key]}
+            for key, heading in (*HEADINGS.items(), *NO_ACTIVE_OWNER_HEADINGS.items())
+        ]
+        context = {
+            "digest": digest,
+            "locale": language(digest),
+            "organisation": current_app.config["ORGANISATION_NAME"],
+            "subject": subject,
+            "sections": [s for s in sections if s["flags"]],
+        }
+        text = _templates.get_template("digest.txt").render(context)
+        html = _templates.get_template("digest.html").render(context)
     return subject, text, html
 
 
-def _heading(flag: Mapping) -> str:
+def _heading_key(flag: Mapping) -> str:
     """The CAIO office's digest lists the news of projects with no active owner under headings of its own."""
-    heading = HEADINGS[flag["kind"]]
-    if flag.get("no_active_owner") and flag["kind"] != "escalated":
-        return f"No active owner - {heading[0].lower()}{heading[1:]}"
-    return heading
+    if flag.get("no_active_owner") and flag["kind"] in NO_ACTIVE_OWNER_HEADINGS:
+        return f"no_active_owner_{flag['kind']}"
+    return flag["kind"]
 
 
 def subject_of(digest: Mapping) -> str:
-    counts = digest["counts"]
-    parts = [
-        f"{counts['new']} new" if counts["new"] else "",
-        f"{counts['reminder']} still open" if counts["reminder"] else "",
-        f"{counts['resolved']} resolved" if counts["resolved"] else "",
-        f"{counts['escalated']} escalated" if counts["escalated"] else "",
-        f"{counts['no_active_owner']} with no active owner" if counts.get("no_active_owner") else "",
-    ]
-    projects = list(dict.fromkeys(f"{f['project']['key']} {f['project']['title']}" for f in digest["flags"]))
-    about = projects[0] if len(projects) == 1 else f"{len(projects)} projects"
-    subject = f"AI portfolio stall flags: {', '.join(p for p in parts if p)} - {about}"
+    """The subject in the digest's language (the scan stores it; the alerts list shows it)."""
+    with force_locale(language(digest)):
+        counts = {kind: format_decimal(count) for kind, count in digest["counts"].items() if count}
+        parts = [
+            gettext("%(num)s new", num=counts["new"]) if "new" in counts else "",
+            gettext("%(num)s still open", num=counts["reminder"]) if "reminder" in counts else "",
+            gettext("%(num)s resolved", num=counts["resolved"]) if "resolved" in counts else "",
+            gettext("%(num)s escalated", num=counts["escalated"]) if "escalated" in counts else "",
+            gettext("%(num)s with no active owner", num=counts["no_active_owner"])
+            if "no_active_owner" in counts
+            else "",
+        ]
+        projects = list(dict.fromkeys(f"{f['project']['key']} {f['project']['title']}" for f in digest["flags"]))
+        about = (
+            projects[0]
+            if len(projects) == 1
+            else ngettext("%(count)s project", "%(count)s projects", len(projects), count=format_decimal(len(projects)))
+        )
+        subject = gettext(
+            "AI portfolio stall flags: %(news)s - %(about)s",
+            news=", ".join(p for p in parts if p),
+            about=about,
+        )
     return subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…"
 
 
@@ -92,7 +138,7 @@ def build_message(
 ) -> EmailMessage:
     """A multipart/alternative message; EmailMessage encodes non-ASCII headers (RFC 2047) and UTF-8 bodies."""
     message = EmailMessage()
-    message["From"] = _address(config["MAIL_FROM"], "AI Portfolio Tracker")
+    message["From"] = _address(config["MAIL_FROM"], config["ORGANISATION_NAME"])  # whose alerts these are
     message["To"] = _address(recipient, recipient_name)
     message["Subject"] = subject
     message["Date"] = formatdate(usegmt=True)

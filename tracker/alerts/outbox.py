@@ -124,7 +124,7 @@ def render(message: OutboxMessage) -> tuple[str, str, str]:
     """An email message's subject, plain text and HTML, from its payload alone."""
     if message.body_text:  # rendered when queued: a row from before rendering moved to delivery
         return message.subject, message.body_text, message.body_html
-    return email.render(digest.explained(message.payload))
+    return email.render(message.payload)
 
 
 def _send(message: OutboxMessage, config: Mapping) -> None:

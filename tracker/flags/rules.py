@@ -1,8 +1,8 @@
 """The stall rules of SPEC ("Rules") as pure functions: plain facts in, None or the numbers out.
 
-For the alerts helper: the plain-words wording of every rule lives in `explain(rule, details, on=)`
-below (the flags API and the alert emails both call it). Details hold the thresholds they were
-judged against, so `explain` needs no settings.
+The plain-words wording of every rule lives in `explain(rule, details, on=, words=)` below (the
+flags API and the alert emails both call it, the emails in the recipient's language). Details hold
+the thresholds they were judged against, so `explain` needs no settings.
 
 Stored details hold only facts that do not change from one day to the next (the stage and the
 date it was entered, the threshold, KPI counts by kind, the last measurement's date, the missing
@@ -32,20 +32,9 @@ Conventions, in one place:
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from tracker.trust.rules import PracticeState, all_practices
-
-STAGE_WORDS = {"poc": "proof of concept", "pilot": "pilot", "rollout": "rollout"}
-PRACTICE_WORDS = {
-    "testing": "pre-deployment testing",
-    "impact_assessment": "impact assessment",
-    "independent_review": "independent review",
-    "monitoring": "ongoing monitoring",
-    "training": "operator training",
-    "human_oversight": "human oversight and fail-safe",
-    "appeal": "appeal process",
-    "public_consultation": "public consultation",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,110 +262,225 @@ def shown(rule: str, details: Mapping | None, on: date | None) -> dict:
 
 
 # ---- the rules in plain words (flags API, CLI table, alert emails) ----
+#
+# One wording for every reader. Each sentence is a gettext message (pybabel extracts it, the
+# catalogues in tracker/translations translate it) written through a `Words`: the JSON API, the
+# webhooks and the CLI use `ENGLISH` (the message as written, ISO dates, plain digits, SPEC: they
+# stay in English); the alert emails pass the recipient's language, translated and formatted by
+# Babel (tracker.i18n.PeoplesWords). A new rule adds its TITLES and SUMMARIES entries marked N_()
+# and an explainer that writes `words.gettext("... %(name)s ...", name=words.number(...))`.
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext marker's usual name, which pybabel extracts
+    """Marks a message where it is defined; it is translated where it is written (words.gettext)."""
+    return message
+
+
+class Words(Protocol):
+    """How a reader gets the wording: the language of the messages, and how dates and numbers read."""
+
+    def gettext(self, message: str, **values) -> str: ...
+
+    def day(self, iso: str) -> str: ...
+
+    def number(self, value: int) -> str: ...
+
+
+class MachineWords:
+    """English as written, dates as ISO 8601, plain digits: the API, webhooks and the CLI."""
+
+    def gettext(self, message: str, **values) -> str:
+        return message % values if values else message
+
+    def day(self, iso: str) -> str:
+        return iso
+
+    def number(self, value: int) -> str:
+        return str(value)
+
+
+ENGLISH = MachineWords()
+
+# each rule's name, for headings and tables (the emails, the printable report)
+TITLES = {
+    "poc_stalled": N_("Proof of concept stalled"),
+    "pilot_purgatory": N_("Pilot purgatory"),
+    "no_scale_budget": N_("No budget to scale up"),
+    "no_kpis": N_("No KPIs"),
+    "input_metrics_only": N_("Input metrics only"),
+    "stale_reporting": N_("Stale reporting"),
+    "risk_unassessed": N_("Risk not assessed"),
+    "practices_lapsed": N_("Risk-management practices lapsed"),
+    "prohibited_in_use": N_("Prohibited use in service"),
+}
 
 # what each rule means when a flag carries no numbers (e.g. one written by hand)
 SUMMARIES = {
-    "poc_stalled": "The proof of concept has run longer than allowed without a decision.",
-    "pilot_purgatory": "The pilot has run longer than allowed without a decision: pilot purgatory.",
-    "no_scale_budget": "The pilot has no rollout budget line: nobody has planned the money to scale up.",
-    "no_kpis": "The project has no KPI: nobody can tell whether it works.",
-    "input_metrics_only": "The project reports only inputs or outputs, not outcomes for residents.",
-    "stale_reporting": "The project has stopped reporting measurements.",
-    "risk_unassessed": "The project is used on people without a risk tier: nobody has determined whether "
-    "it is high-impact.",
-    "practices_lapsed": "A high-impact system in rollout lacks a risk-management practice in effect.",
-    "prohibited_in_use": "The project is classified as a prohibited use but has not been stopped.",
+    "poc_stalled": N_("The proof of concept has run longer than allowed without a decision."),
+    "pilot_purgatory": N_("The pilot has run longer than allowed without a decision: pilot purgatory."),
+    "no_scale_budget": N_("The pilot has no rollout budget line: nobody has planned the money to scale up."),
+    "no_kpis": N_("The project has no KPI: nobody can tell whether it works."),
+    "input_metrics_only": N_("The project reports only inputs or outputs, not outcomes for residents."),
+    "stale_reporting": N_("The project has stopped reporting measurements."),
+    "risk_unassessed": N_(
+        "The project is used on people without a risk tier: nobody has determined whether it is high-impact."
+    ),
+    "practices_lapsed": N_("A high-impact system in rollout lacks a risk-management practice in effect."),
+    "prohibited_in_use": N_("The project is classified as a prohibited use but has not been stopped."),
 }
 
+PRACTICE_WORDS = {
+    "testing": N_("pre-deployment testing"),
+    "impact_assessment": N_("impact assessment"),
+    "independent_review": N_("independent review"),
+    "monitoring": N_("ongoing monitoring"),
+    "training": N_("operator training"),
+    "human_oversight": N_("human oversight and fail-safe"),
+    "appeal": N_("appeal process"),
+    "public_consultation": N_("public consultation"),
+}
+# the stages and KPI kinds as an explanation names them
+STAGE_WORDS = {"poc": N_("proof of concept"), "pilot": N_("pilot"), "rollout": N_("rollout")}
+KPI_KIND_WORDS = {"input": N_("input"), "output": N_("output"), "outcome": N_("outcome")}
 
-def _kpi_words(kpis: Mapping) -> str:
-    return ", ".join(f"{count} {kind}" for kind, count in kpis.items() if count)
+
+def title(rule: str, words: Words = ENGLISH) -> str:
+    return words.gettext(TITLES[rule]) if rule in TITLES else rule.replace("_", " ")
 
 
-def _explain_poc_stalled(d: Mapping) -> str:
-    return (
-        f"In proof of concept for {d['days_in_stage']} days (since {d['stage_entered_on']}), "
-        f"longer than the {d['max_days']} days allowed: decide to pilot it or stop it."
+def _stage(stage: str, w: Words) -> str:
+    return w.gettext(STAGE_WORDS[stage])
+
+
+def _kpi_words(kpis: Mapping, w: Words) -> str:
+    return ", ".join(
+        w.gettext("%(count)s %(kind)s", count=w.number(count), kind=w.gettext(KPI_KIND_WORDS[kind]))
+        for kind, count in kpis.items()
+        if count
     )
 
 
-def _explain_pilot_purgatory(d: Mapping) -> str:
-    return (
-        f"In pilot for {d['days_in_stage']} days (since {d['stage_entered_on']}), "
-        f"longer than the {d['max_days']} days allowed: pilot purgatory. Decide to scale it up or stop it."
+def _explain_poc_stalled(d: Mapping, w: Words) -> str:
+    return w.gettext(
+        "In proof of concept for %(days)s days (since %(since)s), longer than the %(max_days)s days allowed: "
+        "decide to pilot it or stop it.",
+        days=w.number(d["days_in_stage"]),
+        since=w.day(d["stage_entered_on"]),
+        max_days=w.number(d["max_days"]),
     )
 
 
-def _explain_no_scale_budget(d: Mapping) -> str:
-    return (
-        f"In pilot for {d['days_in_stage']} days with no {d['missing_budget_stage']} budget line at all: "
-        "nobody has planned the money to scale it up."
+def _explain_pilot_purgatory(d: Mapping, w: Words) -> str:
+    return w.gettext(
+        "In pilot for %(days)s days (since %(since)s), longer than the %(max_days)s days allowed: pilot purgatory. "
+        "Decide to scale it up or stop it.",
+        days=w.number(d["days_in_stage"]),
+        since=w.day(d["stage_entered_on"]),
+        max_days=w.number(d["max_days"]),
     )
 
 
-def _explain_no_kpis(d: Mapping) -> str:
-    return (
-        f"In {STAGE_WORDS[d['stage']]} for {d['days_in_stage']} days with no KPI at all: "
-        "nobody can tell whether it works."
+def _explain_no_scale_budget(d: Mapping, w: Words) -> str:
+    return w.gettext(
+        "In pilot for %(days)s days with no %(stage)s budget line at all: nobody has planned the money to scale it up.",
+        days=w.number(d["days_in_stage"]),
+        stage=_stage(d["missing_budget_stage"], w),
     )
 
 
-def _explain_input_metrics_only(d: Mapping) -> str:
+def _explain_no_kpis(d: Mapping, w: Words) -> str:
+    return w.gettext(
+        "In %(stage)s for %(days)s days with no KPI at all: nobody can tell whether it works.",
+        stage=_stage(d["stage"], w),
+        days=w.number(d["days_in_stage"]),
+    )
+
+
+def _explain_input_metrics_only(d: Mapping, w: Words) -> str:
     if d["reason"] == "no_outcome_kpi":
-        return (
-            f"Its KPIs ({_kpi_words(d['kpis'])}) include no outcome KPI: it reports what was put in or "
-            "produced, not what changed for residents."
+        return w.gettext(
+            "Its KPIs (%(kpis)s) include no outcome KPI: it reports what was put in or produced, "
+            "not what changed for residents.",
+            kpis=_kpi_words(d["kpis"], w),
         )
-    return (
-        f"Of the {d['measurements_in_window']} measurements reported in the last {d['window_days']} days, "
-        f"none was on one of its {d['kpis']['outcome']} outcome KPIs: progress is reported as inputs, not outcomes."
+    return w.gettext(
+        "Of the %(measurements)s measurements reported in the last %(window)s days, none was on one of its "
+        "%(outcome_kpis)s outcome KPIs: progress is reported as inputs, not outcomes.",
+        measurements=w.number(d["measurements_in_window"]),
+        window=w.number(d["window_days"]),
+        outcome_kpis=w.number(d["kpis"]["outcome"]),
     )
 
 
-def _explain_stale_reporting(d: Mapping) -> str:
+def _explain_stale_reporting(d: Mapping, w: Words) -> str:
     if d["counted_from"] == "last_measurement":
-        return (
-            f"No measurement for {d['days_without_measurement']} days (the last on {d['last_measured_on']}), "
-            f"longer than the {d['max_days']} days allowed."
+        return w.gettext(
+            "No measurement for %(days)s days (the last on %(last)s), longer than the %(max_days)s days allowed.",
+            days=w.number(d["days_without_measurement"]),
+            last=w.day(d["last_measured_on"]),
+            max_days=w.number(d["max_days"]),
         )
-    return (
-        f"No measurement at all since it entered {STAGE_WORDS[d['stage']]} on {d['stage_entered_on']}, "
-        f"{d['days_without_measurement']} days ago, longer than the {d['max_days']} days allowed."
+    return w.gettext(
+        "No measurement at all since it entered %(stage)s on %(since)s, %(days)s days ago, "
+        "longer than the %(max_days)s days allowed.",
+        stage=_stage(d["stage"], w),
+        since=w.day(d["stage_entered_on"]),
+        days=w.number(d["days_without_measurement"]),
+        max_days=w.number(d["max_days"]),
     )
 
 
-def _explain_risk_unassessed(d: Mapping) -> str:
-    return (
-        f"In {STAGE_WORDS[d['stage']]} for {d['days_in_stage']} days with no risk tier: nobody has determined "
-        "whether it is high-impact. Classify it, with the reason."
+def _explain_risk_unassessed(d: Mapping, w: Words) -> str:
+    return w.gettext(
+        "In %(stage)s for %(days)s days with no risk tier: nobody has determined whether it is high-impact. "
+        "Classify it, with the reason.",
+        stage=_stage(d["stage"], w),
+        days=w.number(d["days_in_stage"]),
     )
 
 
-def _practice_words(d: Mapping) -> str:
+def _practice_words(d: Mapping, w: Words) -> str:
     expired = d.get("expired_on") or {}
     return ", ".join(
-        f"{PRACTICE_WORDS[key]} (expired on {expired[key]})" if key in expired else PRACTICE_WORDS[key]
+        w.gettext("%(practice)s (expired on %(day)s)", practice=w.gettext(PRACTICE_WORDS[key]), day=w.day(expired[key]))
+        if key in expired
+        else w.gettext(PRACTICE_WORDS[key])
         for key in d["not_in_effect"]
     )
 
 
-def _explain_practices_lapsed(d: Mapping) -> str:
+def _explain_practices_lapsed(d: Mapping, w: Words) -> str:
     count = len(d["not_in_effect"])
-    return (
-        f"A high-impact system in rollout with {count} of its 8 risk-management practices not in effect: "
-        f"{_practice_words(d)}. Complete or renew {'it' if count == 1 else 'them'}, with evidence."
+    message = (
+        N_(
+            "A high-impact system in rollout with %(count)s of its 8 risk-management practices not in effect: "
+            "%(practices)s. Complete or renew it, with evidence."
+        )
+        if count == 1
+        else N_(
+            "A high-impact system in rollout with %(count)s of its 8 risk-management practices not in effect: "
+            "%(practices)s. Complete or renew them, with evidence."
+        )
     )
+    return w.gettext(message, count=w.number(count), practices=_practice_words(d, w))
 
 
-def _explain_prohibited_in_use(d: Mapping) -> str:
-    stop = "retire it" if d["stage"] == "rollout" else "cancel it"
-    return (
-        f"Classified as a prohibited use, yet in {STAGE_WORDS[d['stage']]} for {d['days_in_stage']} days: "
-        f"a use the law forbids must stop. Switch it off and {stop}."
+def _explain_prohibited_in_use(d: Mapping, w: Words) -> str:
+    message = (
+        N_(
+            "Classified as a prohibited use, yet in %(stage)s for %(days)s days: a use the law forbids must stop. "
+            "Switch it off and retire it."
+        )
+        if d["stage"] == "rollout"
+        else N_(
+            "Classified as a prohibited use, yet in %(stage)s for %(days)s days: a use the law forbids must stop. "
+            "Switch it off and cancel it."
+        )
     )
+    return w.gettext(message, stage=_stage(d["stage"], w), days=w.number(d["days_in_stage"]))
 
 
-_EXPLAINERS: dict[str, Callable[[Mapping], str]] = {
+_EXPLAINERS: dict[str, Callable[[Mapping, Words], str]] = {
     "poc_stalled": _explain_poc_stalled,
     "pilot_purgatory": _explain_pilot_purgatory,
     "no_scale_budget": _explain_no_scale_budget,
@@ -389,13 +493,14 @@ _EXPLAINERS: dict[str, Callable[[Mapping], str]] = {
 }
 
 
-def explain(rule: str, details: Mapping | None, *, on: date | None = None) -> str:
+def explain(rule: str, details: Mapping | None, *, on: date | None = None, words: Words = ENGLISH) -> str:
     """The finding in plain words with its numbers, the day counts counted to `on` (the flag's
-    last-seen date; None: details that already hold them); the rule's summary when numbers are missing."""
+    last-seen date; None: details that already hold them); the rule's summary when numbers are
+    missing. In English with machine formats unless `words` says otherwise (the emails)."""
     try:
-        return _EXPLAINERS[rule](shown(rule, details, on))
-    except (KeyError, TypeError, AttributeError):
-        return SUMMARIES.get(rule, rule.replace("_", " "))
+        return _EXPLAINERS[rule](shown(rule, details, on), words)
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return words.gettext(SUMMARIES[rule]) if rule in SUMMARIES else rule.replace("_", " ")
 
 
 def key_numbers(rule: str, details: Mapping | None, *, on: date | None = None) -> str:

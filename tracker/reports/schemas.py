@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from tracker.fields import Day, PastOrToday
+from tracker.i18n import SUPPORTED_LOCALES
 from tracker.reports.queries import TIMED_STAGES
 from tracker.vocab import BUDGET_STAGES, RISK_TIERS, RULES, STAGES
 
@@ -24,6 +25,13 @@ class PortfolioArgs(ma.Schema):
     )
     domain = ma.fields.String(validate=validate.Length(max=64))
     department = ma.fields.String(validate=validate.Length(max=200))
+    lang = ma.fields.String(
+        validate=validate.OneOf(SUPPORTED_LOCALES),
+        metadata={
+            "description": "The printable page's language (`Accept: text/html`); without it, the "
+            "Accept-Language header's, else DEFAULT_LOCALE. JSON and CSV are the same in every language."
+        },
+    )
 
 
 StageCountsSchema = ma.Schema.from_dict(

@@ -2,11 +2,16 @@
 
 from flask import Response, current_app, render_template, request
 from flask.views import MethodView
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from tracker.auth import authenticate, require_sign_in
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.flags import rules
+from tracker.i18n import PEOPLE
+from tracker.i18n.vocab import BUDGET_MEASURES, RISK_TIER_NAMES, STAGE_NAMES
 from tracker.projects.schemas import ProjectFilters
 from tracker.reports import charts, export, formats, queries
 from tracker.reports.schemas import PortfolioArgs, PortfolioSchema
@@ -27,8 +32,11 @@ PORTFOLIO_DOC = (
     "The report as JSON (also for a missing or unknown `Accept`). With `Accept: text/csv` the same figures, "
     "one row per figure, UTF-8 with a byte-order mark; columns section, name, stage, fiscal_year, currency, "
     "value (empty where a figure is null). With `Accept: text/html` a printable A4 page with inline SVG "
-    "charts and tables, no scripts, no outside assets."
+    "charts and tables, no scripts, no outside assets, in the reader's language (`lang`, else "
+    "Accept-Language, else DEFAULT_LOCALE) with dates, numbers and money written for it; JSON and CSV keep "
+    "machine formats."
 )
+FILTER_NAMES = {"domain": _l("Domain"), "department": _l("Department")}
 PROJECTS_CSV_DOC = (
     "One row per project, UTF-8 with a byte-order mark, streamed. Money columns come in one group per "
     "currency present (and DEFAULT_CURRENCY): `{stage}_{planned|approved|spent}_{CURRENCY}`."
@@ -58,7 +66,8 @@ class PortfolioReport(MethodView):
         projects active on `as_of` by their current tier, and judges the current practices'
         dates against `as_of`. `domain` and
         `department` filter every figure. JSON by default; `Accept: text/csv` gives the same
-        figures as CSV, `Accept: text/html` a printable page.
+        figures as CSV, `Accept: text/html` a printable page in the language of `lang`, else of
+        Accept-Language, else DEFAULT_LOCALE.
         """
         authenticate()
         as_of = args.get("as_of") or utcnow().date()
@@ -78,6 +87,7 @@ class PortfolioReport(MethodView):
             )
         if wanted == HTML:
             pilot_stays = queries.longest_in_pilot(db.session, as_of=as_of, **filters)
+            locale = str(get_locale())  # ?lang= (validated above), else Accept-Language, else DEFAULT_LOCALE
             page = render_template(
                 "reports/portfolio.html",
                 report=report,
@@ -85,8 +95,17 @@ class PortfolioReport(MethodView):
                 charts=charts.for_page(report, pilot_stays),
                 filters={name: value for name, value in filters.items() if value is not None},
                 generated_at=utcnow(),
+                locale=locale,
+                organisation=current_app.config["ORGANISATION_NAME"],
+                filter_names=FILTER_NAMES,
+                stage_names=STAGE_NAMES,
+                risk_tier_names=RISK_TIER_NAMES,
+                measure_names=BUDGET_MEASURES,
+                rule_title=lambda rule: rules.title(rule, PEOPLE),
+                share=charts.share,
             )
-            return Response(page, mimetype=HTML, headers={"Vary": "Accept"})
+            headers = {"Vary": "Accept, Accept-Language", "Content-Language": locale}
+            return Response(page, mimetype=HTML, headers=headers)
         return report, 200, {"Vary": "Accept"}
 
 

@@ -17,11 +17,12 @@ def get_user(session: so.Session, user_id: int) -> User:
     return get_or_404(session, User, user_id, name="user")
 
 
-def create_user(session: so.Session, *, email: str, name: str, role: str) -> User:
+def create_user(session: so.Session, *, email: str, name: str, role: str, locale: str | None = None) -> User:
+    """A new active user; without a locale they follow DEFAULT_LOCALE (null), whatever it becomes."""
     email = normalise_email(email)
     if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"a user with the email {email} exists already")
-    user = User(email=email, name=name.strip(), role=role, active=True)
+    user = User(email=email, name=name.strip(), role=role, active=True, locale=locale)
     session.add(user)
     session.commit()
     return user

@@ -10,6 +10,7 @@ from tracker.http import LOCATION_HEADER, PAGINATION_HEADERS, created, paginate
 from tracker.users import service
 from tracker.users.models import ApiToken, User
 from tracker.users.schemas import (
+    MePatchSchema,
     NewTokenSchema,
     TokenCreateSchema,
     TokenSchema,
@@ -28,7 +29,14 @@ class Me(MethodView):
     @blp.response(200, UserSchema)
     def get(self):
         """The signed-in user."""
-        return authenticate()
+        return service.get_user(db.session, authenticate().id)
+
+    @blp.arguments(MePatchSchema())
+    @blp.response(200, UserSchema)
+    def patch(self, changes):
+        """Change your own language (`locale`: the alerts you receive); any other field is refused."""
+        user = service.get_user(db.session, authenticate().id)
+        return service.update_user(db.session, user=user, changes=changes)
 
 
 @blp.route("/users")
@@ -66,7 +74,7 @@ class UserById(MethodView):
     @blp.arguments(UserPatchSchema())
     @blp.response(200, UserSchema)
     def patch(self, changes, user_id):
-        """Change a user's role, name or active state (admin); an inactive user's tokens stop working."""
+        """Change a user's role, name, active state or locale (admin); an inactive user's tokens stop working."""
         require_role("admin")
         return service.update_user(db.session, user=service.get_user(db.session, user_id), changes=changes)
 

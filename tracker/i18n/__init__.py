@@ -1,0 +1,127 @@
+"""Languages: which one a request gets, and the gettext catalogues (Flask-Babel, Babel).
+
+The interface is written in English (`SOURCE_LOCALE`); every other supported language has a
+catalogue in `tracker/translations/<lang>/LC_MESSAGES/messages.po`. The catalogues are compiled
+in memory the first time a process needs them: there are no `.mo` files to build, commit or
+forget, and no binary files for parallel branches to conflict on (`*.po merge=union`).
+"""
+
+import functools
+import io
+from datetime import date
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import Babel, Domain, format_date, format_decimal, get_locale, gettext
+
+SOURCE_LOCALE = "en"
+SUPPORTED_LOCALES = ("en", "ko")
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+DOMAIN = "messages"
+
+babel = Babel()
+
+
+def catalogue_path(locale: str) -> Path:
+    return TRANSLATIONS / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def translations_for(locale: str) -> NullTranslations:
+    """The compiled catalogue of `locale` (once per process); the source language needs none."""
+    path = catalogue_path(locale)
+    if locale == SOURCE_LOCALE or not path.exists():
+        return NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)  # a fuzzy entry is not a translation yet
+    compiled.seek(0)
+    return Translations(fp=compiled, domain=DOMAIN)
+
+
+class CatalogueDomain(Domain):
+    """Flask-Babel's domain, reading the catalogues compiled in memory instead of .mo files."""
+
+    def get_translations(self):
+        locale = get_locale()  # None outside an app context: the source language
+        return translations_for(str(locale)) if locale is not None else NullTranslations()
+
+
+def negotiate(accept_language: str, supported: tuple[str, ...], default: str) -> str:
+    """The supported language a client prefers most (RFC 9110 q-values, RFC 4647 lookup).
+
+    `ko-KR,ko;q=0.9,en;q=0.5` -> ko: a regional tag matches its language; `*` -> `default`;
+    `q=0` excludes. Ties keep the header's order.
+    """
+    preferences = []
+    for position, item in enumerate(accept_language.split(",")):
+        tag, _, params = item.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and quality > 0:
+            preferences.append((-quality, position, tag.strip().lower().replace("_", "-")))
+    for _, _, tag in sorted(preferences):
+        if tag == "*":
+            return default
+        for candidate in (tag, tag.split("-")[0]):
+            if candidate in supported:
+                return candidate
+    return default
+
+
+def chosen_by_query() -> str | None:
+    """`?lang=` when it names a supported language (an unsupported one is ignored on pages)."""
+    lang = request.args.get("lang")
+    return lang if lang in SUPPORTED_LOCALES else None
+
+
+def select_locale() -> str:
+    """`?lang=`, else the language a view prefers for this reader (g.preferred_locale, e.g. an
+    email recipient's), else Accept-Language, else DEFAULT_LOCALE."""
+    default = current_app.config["DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    return (
+        chosen_by_query()
+        or g.get("preferred_locale")
+        or negotiate(request.headers.get("Accept-Language", ""), SUPPORTED_LOCALES, default)
+    )
+
+
+def long_date(value: date | str) -> str:
+    """A day for people in the current language: `March 5, 2026`, `2026년 3월 5일` (Babel's long format)."""
+    return format_date(date.fromisoformat(value) if isinstance(value, str) else value, format="long")
+
+
+class PeoplesWords:
+    """The rules' wording (tracker.flags.rules.Words) for people, in the current locale (inside
+    force_locale for an email): translated, dates written out, numbers grouped, all by Babel."""
+
+    def gettext(self, message: str, **values) -> str:
+        return gettext(message, **values)
+
+    def day(self, iso: str) -> str:
+        return long_date(iso)
+
+    def number(self, value: int) -> str:
+        return format_decimal(value)
+
+
+PEOPLE = PeoplesWords()
+
+
+def init_app(app: Flask) -> None:
+    if app.config["DEFAULT_LOCALE"] not in SUPPORTED_LOCALES:
+        raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
+    babel.init_app(app, locale_selector=select_locale, default_locale=app.config["DEFAULT_LOCALE"])
+    babel.domain_instance = CatalogueDomain(domain=DOMAIN)

@@ -1,0 +1,106 @@
+"""Pages for people: the one layout, stylesheet, language switcher and error pages that every
+server-rendered page of the service shares (the register, the alert action pages).
+
+Pages carry no script and load nothing from elsewhere; everything a person reads on them goes
+through gettext (tracker.i18n), and they are cacheable public HTML negotiated on Accept-Language.
+"""
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from babel import Locale
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from tracker.http import QUERY_SAFE
+from tracker.i18n import SUPPORTED_LOCALES, chosen_by_query
+
+STATIC = Path(__file__).resolve().parent / "static"
+PUBLIC_CACHE = "public, max-age=300"
+
+blp = Blueprint("pages", __name__, template_folder="templates")
+
+
+@blp.get("/assets/site.css")
+def stylesheet():
+    return send_from_directory(STATIC, "site.css", max_age=86400)
+
+
+def page_url(endpoint: str, **values) -> str:
+    """url_for that keeps a language the reader chose with ?lang= (SPEC: kept in the page's links)."""
+    lang = chosen_by_query()
+    if lang and "lang" not in values:
+        values["lang"] = lang
+    return url_for(endpoint, **values)
+
+
+def _languages() -> list[dict]:
+    """The switcher: each language named in itself, linking to this page with its lang= set."""
+    current = str(get_locale())
+    args = request.args.to_dict()
+    languages = []
+    for code in SUPPORTED_LOCALES:
+        query = urlencode({**args, "lang": code}, safe=QUERY_SAFE)
+        languages.append(
+            {
+                "code": code,
+                "name": Locale.parse(code).get_display_name(code),
+                "url": f"{request.script_root}{request.path}?{query}",
+                "current": code == current,
+            }
+        )
+    return languages
+
+
+@blp.app_context_processor
+def layout_context() -> dict:
+    return {
+        "organisation": current_app.config["ORGANISATION_NAME"],
+        "page_url": page_url,
+        "page_locale": str(get_locale()),
+        "languages": _languages,
+    }
+
+
+def render_page(template: str, *, status: int = 200, cache: bool = True, **context) -> Response:
+    """A page: the template rendered in the reader's language; public pages may be cached a while."""
+    response = make_response(render_template(template, **context), status)
+    response.headers["Cache-Control"] = PUBLIC_CACHE if cache else "no-store"
+    return response
+
+
+# What an error page says, by status; any other status is described by its generic name.
+ERROR_TITLES = {
+    400: _l("The request could not be understood"),
+    404: _l("Page not found"),
+    405: _l("This page cannot be used that way"),
+    413: _l("The request is too large"),
+    500: _l("Something went wrong on our side"),
+    503: _l("The service is unavailable for a moment"),
+}
+ERROR_HINTS = {
+    404: _l("If you typed the address, check it. A system that is no longer listed publicly has no page here."),
+    500: _l("The error has been logged. Try again later."),
+    503: _l("Try again in a minute."),
+}
+
+
+def error_page(code: int, headers: dict | None = None) -> Response:
+    """The HTML error page of a page request (the API keeps its JSON errors)."""
+    title = ERROR_TITLES.get(code, _l("The request could not be completed"))
+    response = render_page(
+        "pages/error.html", status=code, cache=False, code=code, title=title, hint=ERROR_HINTS.get(code)
+    )
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
