@@ -61,7 +61,6 @@ def load_settings(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": _int("MAX_BODY_BYTES", 1_000_000),
         "MAX_IMPORT_BYTES": _int("MAX_IMPORT_BYTES", 50_000_000),
         "TOKEN_TTL_DAYS": _int("TOKEN_TTL_DAYS", 0),  # 0: tokens do not expire unless asked
-        "PRACTICE_VALID_DAYS": _int("PRACTICE_VALID_DAYS", 365),
         # the language of a page no one asked a language of, and of the CAIO office's digest
         "DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE", "en").strip().lower(),
         # whose register, report and emails these are
