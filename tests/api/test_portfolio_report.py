@@ -451,7 +451,7 @@ def test_the_printable_page_and_the_csv_show_the_risk_figures(viewer, tiers):
     html = viewer.get(URL, query_string=query, headers={"Accept": "text/html"}).get_data(as_text=True)
     section = html[html.index("<h2>Risk tiers and practices</h2>") : html.index("Longest in pilot")]
     assert "<svg" in section
-    assert re.search(r"<td>high_impact</td><td class=\"num\">2</td>", section)
+    assert re.search(r"<td>High-impact AI</td><td class=\"num\">2</td>", section)
     assert re.search(r"lacking a risk-management practice in effect</td><td class=\"num\">1</td>", section)
     figures = csv_figures(viewer.get(URL, query_string=query, headers={"Accept": "text/csv"}))
     assert figures[("risk_tiers", "prohibited", "", "", "")] == "1"

@@ -41,7 +41,7 @@ def test_a_patch_with_nothing_to_change_is_refused_saying_what_is_missing(admin,
 def test_the_refusal_lists_the_fields_that_can_be_changed(admin):
     path = _patch_targets(admin.user)["user"]
     [why] = admin.patch(path).json["errors"]["json"]["_schema"]
-    assert why.endswith("(name, role, active).")
+    assert why.endswith("(name, role, active, locale).")
 
 
 def test_an_empty_project_patch_is_refused_before_its_if_match_is_judged(admin):

@@ -159,7 +159,7 @@ def test_the_trust_rules_are_explained_in_the_digest_with_their_practices(sessio
     text = ana.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     assert (
         "  A high-impact system in rollout with 2 of its 8 risk-management practices not in effect: "
-        "impact assessment (expired on 1 February 2025), appeal process. Complete or renew them, with evidence.\n"
+        "impact assessment (expired on February 1, 2025), appeal process. Complete or renew them, with evidence.\n"
         "  rule: Risk-management practices lapsed (practices_lapsed)\n"
     ) in text
     [ben] = smtp.to("ben@city.example")

@@ -315,7 +315,7 @@ def test_flask_deliver_sends_what_is_due_and_prints_the_counts(app, session, smt
 
 
 def test_flask_deliver_flushes_a_message_waiting_for_its_retry_and_the_scheduler_keeps_the_backoff(
-    app, session, smtp_down, caio
+    app, session, smtp_down, caio, app_context
 ):
     [message] = queue_digests(session, app.config, "ana@city.example")
     cli = app.test_cli_runner()
@@ -343,7 +343,9 @@ def test_flask_deliver_flushes_a_message_waiting_for_its_retry_and_the_scheduler
     assert sent["last_error"].startswith("ConnectionRefusedError")  # why it came late
 
 
-def test_a_flush_during_an_outage_tries_each_message_once_and_keeps_its_next_backoff(app, session, smtp_down, caio):
+def test_a_flush_during_an_outage_tries_each_message_once_and_keeps_its_next_backoff(
+    app, session, smtp_down, caio, app_context
+):
     queue_digests(session, app.config, "ana@city.example", "ben@city.example")
     start = utcnow()
     assert deliver_due(session, now=start, config=app.config) == DeliveryReport(retrying=2)
@@ -357,7 +359,7 @@ def test_a_flush_during_an_outage_tries_each_message_once_and_keeps_its_next_bac
     assert all(when(a["next_attempt_at"]) == later + timedelta(minutes=2) for a in listed)
 
 
-def test_a_flush_leaves_a_message_another_deliverer_is_sending_to_that_deliverer(app, smtp, monkeypatch):
+def test_a_flush_leaves_a_message_another_deliverer_is_sending_to_that_deliverer(app, smtp, monkeypatch, app_context):
     """SQLite leases a message being sent (PostgreSQL locks its row): a flush meanwhile does not send it again."""
     [message] = queue_digests(db.session, app.config, "ana@city.example")
     smtp.slow_seconds = 1  # the scheduler's delivery is in flight while `flask deliver` runs
@@ -366,11 +368,12 @@ def test_a_flush_leaves_a_message_another_deliverer_is_sending_to_that_deliverer
     reports = []
 
     def scheduler_delivery():
-        session = db.new_session()
-        try:
-            reports.append(deliver_due(session, now=utcnow(), config=app.config))
-        finally:
-            session.close()
+        with app.app_context():  # a thread of its own, as the scheduler's
+            session = db.new_session()
+            try:
+                reports.append(deliver_due(session, now=utcnow(), config=app.config))
+            finally:
+                session.close()
 
     thread = threading.Thread(target=scheduler_delivery)
     thread.start()

@@ -101,9 +101,8 @@ def render(digest: Mapping) -> tuple[str, str, str]:
 
 def _heading_key(flag: Mapping) -> str:
     """The CAIO office's digest lists the news of projects with no active owner under headings of its own."""
-    if flag.get("no_active_owner") and flag["kind"] in NO_ACTIVE_OWNER_HEADINGS:
-        return f"no_active_owner_{flag['kind']}"
-    return flag["kind"]
+    key = f"no_active_owner_{flag['kind']}"
+    return key if flag.get("no_active_owner") and key in NO_ACTIVE_OWNER_HEADINGS else flag["kind"]
 
 
 def subject_of(digest: Mapping) -> str:
