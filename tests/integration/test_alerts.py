@@ -633,7 +633,7 @@ def test_an_inactive_owner_receives_nothing_and_the_caio_digest_carries_their_ne
     assert "1 flag of projects with no active owner" in text
     assert "\n  owner: Ben Cole <ben@city.example> - no active owner (account inactive)\n" in text
     html = to_caio.get_body(preferencelist=("html",)).get_content()
-    assert "<strong>no active owner</strong>" in html
+    assert "<strong>no active owner (account inactive)</strong>" in html
     # the webhook: Ana's digest and the CAIO office's, none addressed to Ben
     posts = [json.loads(r["body"]) for r in webhook_receiver.requests]
     assert sorted((p["audience"], p["recipient"]["email"]) for p in posts) == [
