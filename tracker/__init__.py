@@ -39,11 +39,13 @@ def _api_settings() -> dict:
 
 
 def register_extensions(app: Flask) -> None:
+    from tracker import i18n
     from tracker.audit.trail import install as install_audit_trail
     from tracker.extensions import api, db
     from tracker.http import IdConverter, refuse_non_json_bodies
 
     app.url_map.converters["id"] = IdConverter
+    i18n.init_app(app)
     app.before_request(refuse_non_json_bodies)
     db.init_app(app)
     install_audit_trail(db.sessionmaker)
@@ -70,13 +72,17 @@ def register_blueprints(app: Flask) -> None:
     from tracker.flags.views import blp as flags_blp
     from tracker.health import blp as health_blp
     from tracker.kpis.views import blp as kpis_blp
+    from tracker.pages import blp as pages_blp
     from tracker.projects.views import blp as projects_blp
+    from tracker.register.views import blp as register_blp
     from tracker.registry.views import blp as registry_blp
     from tracker.registry.views import imports_blp
     from tracker.reports.views import blp as reports_blp
     from tracker.users.views import blp as users_blp
 
     app.register_blueprint(health_blp)
+    app.register_blueprint(pages_blp)
+    app.register_blueprint(register_blp)
     api.register_blueprint(projects_blp)
     api.register_blueprint(alerts_blp)
     api.register_blueprint(users_blp)
