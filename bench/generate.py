@@ -38,6 +38,7 @@ from tracker.config import DEFAULT_DOMAINS
 from tracker.extensions import db
 from tracker.flags.rules import ProjectFacts, Thresholds, evaluate
 from tracker.models import Base
+from tracker.projects.search import search_text
 from tracker.vocab import ACTIVE_STAGES, AI_TYPES, BUDGET_CATEGORIES
 
 FEDERAL_INVENTORY = common.ROOT.parent / "tests" / "data" / "us-federal-ai-inventory-2025" / "use_cases.csv"
@@ -52,7 +53,8 @@ COLUMNS = {
         "users": "id email name role active created_at",
         "api_tokens": "id user_id name token_hash prefix created_at",
         "projects": "id key title problem description domain ai_type department owner_id stage stage_entered_at "
-        "public purpose data_sources logic risks human_oversight contact_email created_at updated_at version",
+        "public purpose data_sources logic risks human_oversight contact_email created_at updated_at version "
+        "search_text changed_at",
         "stage_transitions": "id project_id from_stage to_stage effective_date decided_by_id rationale gate "
         "override_reason recorded_at",
         "budget_lines": "id project_id stage fiscal_year category currency amount_minor spent_minor status source "
@@ -290,16 +292,19 @@ class Portfolio:
             if public
             else ("",) * 6
         )
+        key, title, problem = f"BENCH-{project_id:06d}", case["use_case_name"][:300], case["problem_solved"][:2000]
+        department = rng.choice(self.departments)
+        searched = {"key": key, "title": title, "problem": problem, "purpose": registry[0], "department": department}
         rows["projects"].append(
             (
                 project_id,
-                f"BENCH-{project_id:06d}",
-                case["use_case_name"][:300],
-                case["problem_solved"][:2000],
+                key,
+                title,
+                problem,
                 f"{case['use_case_name']} ({case['agency']}); benchmark project {project_id}.",
                 rng.choices(self.domains, weights=DOMAIN_WEIGHTS)[0],
                 rng.choice(AI_TYPES),
-                rng.choice(self.departments),
+                department,
                 owner_id,
                 path[-1],
                 dates[-1],
@@ -308,6 +313,8 @@ class Portfolio:
                 created,
                 _at(dates[-1]),
                 1,
+                search_text(searched),
+                _at(dates[-1]),
             )
         )
         previous = None

@@ -90,7 +90,7 @@ def check_page(body: str):
     labelled = {element.get("for") for element in elements if element.tag == "label"}
     for element in elements:
         assert element.tag not in ("script", "iframe", "object", "embed"), element.tag
-        assert not [name for name in element if name.lower().startswith("on")], element.attrib
+        assert not [name for name in element.attrib if name.lower().startswith("on")], element.attrib
         if element.tag in ("input", "select", "textarea") and element.get("type") not in ("hidden", "submit"):
             assert element.get("id") in labelled, f"unlabelled control {element.attrib}"
         for attribute in ("src", "href"):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import feedparser
 import pytest
 import sqlalchemy as sa
+from html5lib.html5parser import ParseError
 
 from tests import factories
 from tests.web.pages import INTERNAL_NOTE, check_page, practice, public_project, small_register, text_of
@@ -440,3 +441,42 @@ def test_dates_in_the_list_are_written_for_people(client, session):
     db.session.commit()
     assert "Changed March 5, 2026" in text_of(page(client, "/registry")[1])
     assert "2026년 3월 5일 변경" in text_of(page(client, "/registry?lang=ko")[1])
+
+
+def test_the_demo_register_has_entries_in_both_languages(client, session):
+    from tracker.demo import seed_demo
+
+    seed_demo(db.session, today=date.today())
+    _, root = page(client, "/registry?q=보행신호", KO)
+    assert listed_keys(root) == ["NH-MOB-CROSSING-01"]
+    _, root = page(client, "/registry?q=bridge")
+    assert "NH-INF-BRIDGE-01" in listed_keys(root)
+
+
+def test_catalogues_serve_code_outside_any_request_as_the_deliverer_renders_emails(app):
+    from flask_babel import force_locale, gettext
+
+    with app.app_context():
+        assert gettext("Page not found") == "Page not found"
+        with force_locale("ko"):
+            assert gettext("Page not found") == "페이지를 찾을 수 없습니다"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '<p onclick="steal()">x</p>',
+        "<script>steal()</script>",
+        '<link rel="stylesheet" href="https://cdn.example/x.css">',
+        '<p id="a">x</p><p id="a">y</p>',
+        '<input id="q" name="q">',
+        "<p>unclosed <b>bold</p>",
+    ],
+)
+def test_the_markup_checks_catch_what_a_page_must_never_have(bad):
+    body = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title></head><body>'
+        f'<a href="#main">skip</a><main id="main"><h1>t</h1>{bad}</main></body></html>'
+    )
+    with pytest.raises((AssertionError, ParseError)):
+        check_page(body)

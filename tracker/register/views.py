@@ -20,6 +20,8 @@ from tracker.trust.rules import PracticeState, all_practices
 # against KWCAG 2.2; the accessibility statement says so. Change it when you check again.
 ACCESSIBILITY_CHECKED_ON = date(2026, 11, 29)
 
+MAX_QUERY = 200  # characters of a search kept (the box takes no more)
+
 blp = Blueprint("register", __name__, url_prefix="/registry", template_folder="templates")
 
 
@@ -41,7 +43,7 @@ def vocabulary() -> dict:
 def _state() -> tuple[dict, str, int]:
     """The list's state from the query string: filters given (blank = all), the search, the page."""
     filters = {name: value for name in queries.FILTERS if (value := request.args.get(name, "").strip())}
-    q = request.args.get("q", "").strip()
+    q = request.args.get("q", "").strip()[:MAX_QUERY]
     try:
         page = int(request.args.get("page", "1"))
     except ValueError:
@@ -66,7 +68,7 @@ def index():
     result = queries.search(connection, filters=filters, q=q, page=page, total=None if (filters or q) else state[0])
     # a value in the address that no entry uses stays visible in its select (and finds nothing)
     shown_choices = {
-        name: ([filters[name]] if filters.get(name) not in values and name in filters else []) + values
+        name: ([filters[name]] if name in filters and filters[name] not in values else []) + values
         for name, values in choices.items()
     }
     return render_page(
@@ -78,6 +80,7 @@ def index():
         list_url=_list_url,
         lang=chosen_by_query(),
         total_public=state[0],
+        max_query=MAX_QUERY,
     )
 
 
