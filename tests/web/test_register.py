@@ -480,3 +480,15 @@ def test_the_markup_checks_catch_what_a_page_must_never_have(bad):
     )
     with pytest.raises((AssertionError, ParseError)):
         check_page(body)
+
+
+def test_a_view_may_prefer_the_readers_own_language_unless_lang_says_otherwise(app):
+    from flask import g
+    from flask_babel import get_locale
+
+    with app.test_request_context("/alerts/act/x", headers={"Accept-Language": "en"}):
+        g.preferred_locale = "ko"  # e.g. the email's recipient
+        assert str(get_locale()) == "ko"
+    with app.test_request_context("/alerts/act/x?lang=en", headers={"Accept-Language": "ko"}):
+        g.preferred_locale = "ko"
+        assert str(get_locale()) == "en"

@@ -80,13 +80,28 @@ def search(connection: sa.Connection, *, filters: Mapping[str, str], q: str, pag
     """One page of the matching entries, newest change first; a page out of range is the nearest.
     `total` when already known (no filter, no search: the public count)."""
     conditions = _conditions(filters, q)
+    page = max(page, 1)
     if total is None:
+        # A search reads every public entry (a word may be anywhere inside the text): one pass
+        # gives the page and, alongside, the number of matches.
+        counted = sa.select(*_LISTED, sa.func.count().over().label("matches")).where(*conditions)
+        entries = _page_of(connection, counted, page)
+        if entries:
+            total = entries[0].matches
+            return Page(entries=entries, total=total, page=page, pages=_pages(total))
+        # nothing matches, or the page is past the end
         total = connection.scalar(sa.select(sa.func.count()).select_from(Project).where(*conditions))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    stmt = sa.select(*_LISTED).where(*conditions).order_by(*_NEWEST_FIRST)
-    entries = connection.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all() if total else []
-    return Page(entries=entries, total=total, page=page, pages=pages)
+    page = min(page, _pages(total))
+    entries = _page_of(connection, sa.select(*_LISTED).where(*conditions), page) if total else []
+    return Page(entries=entries, total=total, page=page, pages=_pages(total))
+
+
+def _pages(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def _page_of(connection: sa.Connection, stmt: sa.Select, page: int) -> list[sa.Row]:
+    return connection.execute(stmt.order_by(*_NEWEST_FIRST).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
 
 
 _ENTRY_COLUMNS = (
