@@ -117,34 +117,39 @@ def entry(key: str):
     if row is None:
         abort(404)
     decisions = queries.stage_decisions(connection, row.id)
-    implied = IMPLIED_EARLIER_STAGES[decisions[0].to_stage] if decisions else ()
-    practices = []
-    if row.risk_tier == "high_impact":
-        written = {p.key: p for p in queries.written_practices(connection, row.id)}
-        valid_days = current_app.config["PRACTICE_VALID_DAYS"]
-        today = utcnow().date()
-        for state in all_practices(
-            {key: PracticeState(key, p.status, p.completed_on, p.waived_on) for key, p in written.items()}
-        ):
-            published = written.get(state.key)
-            practices.append(
-                {
-                    "key": state.key,
-                    "status": state.status,
-                    "completed_on": state.completed_on,
-                    "certified_on": state.certified_on(),
-                    "expires_on": state.expires_on(valid_days),
-                    "in_effect": state.in_effect(today, valid_days),
-                    "evidence_url": published.evidence_url if published else "",
-                    "waiver_reason": published.waiver_reason if published else "",
-                }
-            )
+    practices = _practices(connection, row.id) if row.risk_tier == "high_impact" else []
     return render_page(
         "register/entry.html",
         entry=row,
-        implied=implied,
+        implied=IMPLIED_EARLIER_STAGES[decisions[0].to_stage] if decisions else (),
         decisions=decisions,
         practices=practices,
         appeal=next((p for p in practices if p["key"] == "appeal"), None),
         valid_days=current_app.config["PRACTICE_VALID_DAYS"],
     )
+
+
+def _practices(connection, project_id: int) -> list[dict]:
+    """The eight practices as the register shows them: status, dates, in effect today, evidence."""
+    written = {p.key: p for p in queries.written_practices(connection, project_id)}
+    valid_days = current_app.config["PRACTICE_VALID_DAYS"]
+    today = utcnow().date()
+    states = all_practices({k: PracticeState(k, p.status, p.completed_on, p.waived_on) for k, p in written.items()})
+    shown = []
+    for state in states:
+        published = written.get(state.key)
+        evidence = published.evidence_url if published else ""
+        shown.append(
+            {
+                "key": state.key,
+                "status": state.status,
+                "completed_on": state.completed_on,
+                "certified_on": state.certified_on(),
+                "expires_on": state.expires_on(valid_days),
+                "in_effect": state.in_effect(today, valid_days),
+                # linked only as a web address (the API checks it; a page links nothing else)
+                "evidence_url": evidence if evidence.startswith(("http://", "https://")) else "",
+                "waiver_reason": published.waiver_reason if published else "",
+            }
+        )
+    return shown
