@@ -41,6 +41,7 @@ from tracker.config import DEFAULT_DOMAINS
 from tracker.extensions import db
 from tracker.flags.rules import ProjectFacts, Thresholds, evaluate
 from tracker.models import Base
+from tracker.projects.search import search_text
 from tracker.trust.rules import MAY_BE_NOT_APPLICABLE, PracticeState
 from tracker.vocab import ACTIVE_STAGES, AI_TYPES, BUDGET_CATEGORIES, PRACTICES
 
@@ -59,7 +60,7 @@ COLUMNS = {
         "api_tokens": "id user_id name token_hash prefix created_at",
         "projects": "id key title problem description domain ai_type department owner_id stage stage_entered_at "
         "public purpose data_sources logic risks human_oversight contact_email risk_tier risk_rationale "
-        "risk_assessed_on created_at updated_at version",
+        "risk_assessed_on created_at updated_at version search_text changed_at",
         "practices": "id project_id key status completed_on waived_on evidence_url note waiver_reason updated_at "
         "updated_by_id",
         "stage_transitions": "id project_id from_stage to_stage effective_date decided_by_id rationale gate "
@@ -322,16 +323,19 @@ class Portfolio:
             if public
             else ("",) * 6
         )
+        key, title, problem = f"BENCH-{project_id:06d}", case["use_case_name"][:300], case["problem_solved"][:2000]
+        department = rng.choice(self.departments)
+        searched = {"key": key, "title": title, "problem": problem, "purpose": registry[0], "department": department}
         rows["projects"].append(
             (
                 project_id,
-                f"BENCH-{project_id:06d}",
-                case["use_case_name"][:300],
-                case["problem_solved"][:2000],
+                key,
+                title,
+                problem,
                 f"{case['use_case_name']} ({case['agency']}); benchmark project {project_id}.",
                 rng.choices(self.domains, weights=DOMAIN_WEIGHTS)[0],
                 rng.choice(AI_TYPES),
-                rng.choice(self.departments),
+                department,
                 owner_id,
                 path[-1],
                 dates[-1],
@@ -343,6 +347,8 @@ class Portfolio:
                 created,
                 _at(dates[-1]),
                 1,
+                search_text(searched),
+                _at(dates[-1]),
             )
         )
         previous = None

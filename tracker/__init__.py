@@ -78,7 +78,9 @@ def register_blueprints(app: Flask) -> None:
     from tracker.flags.views import blp as flags_blp
     from tracker.health import blp as health_blp
     from tracker.kpis.views import blp as kpis_blp
+    from tracker.pages import blp as pages_blp
     from tracker.projects.views import blp as projects_blp
+    from tracker.register.views import blp as register_blp
     from tracker.registry.views import blp as registry_blp
     from tracker.registry.views import imports_blp
     from tracker.reports.views import blp as reports_blp
@@ -86,6 +88,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.users.views import blp as users_blp
 
     app.register_blueprint(health_blp)
+    app.register_blueprint(pages_blp)
+    app.register_blueprint(register_blp)
     api.register_blueprint(projects_blp)
     api.register_blueprint(alerts_blp)
     api.register_blueprint(users_blp)

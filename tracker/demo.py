@@ -757,6 +757,65 @@ PROJECTS = (
         ),
     ),
 )
+
+# The register in both languages: two recent PoCs of the city's Korean team, written in Korean,
+# as they appear on the register website (tracker/register).
+PROJECTS += (
+    DemoProject(
+        key="NH-MOB-CROSSING-01",
+        title="교통약자 보행신호 연장",
+        problem="어르신과 장애인이 횡단보도를 다 건너기 전에 보행신호가 끝나 교차로에서 위험한 상황이 생깁니다.",
+        description="Modelled on Seoul's smart crossings for older pedestrians. Cameras at the kerb count "
+        "people still crossing and extend the green man by up to ten seconds.",
+        domain="mobility", ai_type="computer_vision", department="교통운영과 (Transport)", owner="park",
+        history=(Step("poc", 45, "교차로 3곳에서 보행자 검지 정확도를 시험합니다."),),
+        budget=(Line("poc", 45, "equipment", "85000000", "21400000", "approved", "교통안전 예산 {fy}", currency="KRW"),),
+        kpis=(
+            DemoKpi("신호 종료 후에도 횡단 중인 보행자", "outcome", "명/일", "decrease",
+                    Readings(40, 2, 7, "31", "22", 0), baseline=("31", 44), target=("10", 300)),
+        ),
+        registry={
+            "purpose": "횡단보도에 보행자가 남아 있으면 보행신호를 최대 10초까지 자동으로 늘려, 어르신과 "
+            "장애인이 안전하게 건널 수 있게 합니다.",
+            "data_sources": "횡단보도 카메라의 보행자 수 계수 결과만 사용합니다. 영상은 저장하지 않으며 얼굴을 "
+            "식별하지 않습니다.",
+            "logic": "영상 인식 모델이 횡단보도 위 사람 수를 세고, 신호가 끝날 때 남은 사람이 있으면 신호 "
+            "제어기에 연장을 요청합니다.",
+            "risks": "검지 오류로 신호가 늘지 않을 수 있어, 기존 최소 보행시간은 그대로 유지합니다. 연장으로 "
+            "차량 대기가 늘 수 있어 교차로별 한도를 둡니다.",
+            "human_oversight": "교통운영과 담당자가 매일 연장 기록을 확인하고, 언제든 기존 고정 신호로 되돌릴 "
+            "수 있습니다.",
+            "contact_email": "transport@northhaven.example",
+        },
+    ),
+    DemoProject(
+        key="NH-OPS-MINWON-01",
+        title="AI 민원 상담 도우미",
+        problem="민원 전화 대기 시간이 길고, 같은 질문에 대한 답변이 상담원마다 다릅니다.",
+        description="Modelled on Seoul's 120 Dasan call centre assistant. Suggests answers from the city's "
+        "published guidance to call-centre staff, who decide what to tell the caller.",
+        domain="operations", ai_type="generative", department="민원여권과 (Citizen Services)", owner="park",
+        history=(Step("poc", 60, "상담원 10명이 과거 민원 500건으로 답변 제안을 평가합니다."),),
+        budget=(Line("poc", 60, "licences", "120000000", "48000000", "approved", "디지털 전환 예산 {fy}",
+                     currency="KRW"),),
+        kpis=(
+            DemoKpi("민원 전화 평균 대기 시간", "outcome", "분", "decrease",
+                    Readings(55, 3, 7, "6.5", "5.2"), baseline=("6.8", 60), target=("3", 330)),
+        ),
+        registry={
+            "purpose": "상담원이 민원에 답할 때 시의 공개 안내문에서 찾은 답변 초안을 제안해, 대기 시간을 "
+            "줄이고 답변을 일관되게 합니다.",
+            "data_sources": "시 홈페이지의 공개 안내문과 민원 처리 기준. 민원인의 개인정보는 모델에 보내지 "
+            "않습니다.",
+            "logic": "생성형 AI가 안내문에서 관련 부분을 찾아 출처와 함께 답변 초안을 만듭니다.",
+            "risks": "사실과 다른 답변이 나올 수 있어, 모든 초안에 출처를 붙이고 상담원이 확인한 뒤에만 "
+            "안내합니다.",
+            "human_oversight": "상담원이 모든 답변을 읽고 고쳐서 안내하며, 민원인에게 AI가 직접 답하지 "
+            "않습니다.",
+            "contact_email": "citizen.services@northhaven.example",
+        },
+    ),
+)
 # fmt: on
 
 PROJECT_KEYS = tuple(p.key for p in PROJECTS)

@@ -158,7 +158,7 @@ def test_numeric_query_parameters_are_bounded(caio, their_project, path):
 
 # API8 Security misconfiguration
 def test_answers_carry_security_headers_and_no_server_banner_details(client, manager):
-    for response in (client.get("/api/v1/registry"), manager.get("/api/v1/projects"), client.get("/nowhere")):
+    for response in (client.get("/api/v1/registry"), manager.get("/api/v1/projects"), client.get("/api/v1/nowhere")):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["X-Frame-Options"] == "DENY"
         assert response.headers["Referrer-Policy"] == "no-referrer"

@@ -371,7 +371,8 @@ def scan_statement_counts(scan, size: int) -> list[int]:
         db.session.execute(sa.delete(table))
     db.session.execute(sa.delete(Project))
     db.session.commit()
-    # the bulk deletes leave the deleted rows' objects in the identity map, and SQLite reuses ids
+    # the rows are gone but their objects may linger in the identity map until the garbage
+    # collector runs, and SQLite hands the same ids out again
     db.session.expunge_all()
     owners = [factories.UserFactory(), factories.UserFactory()]
     build_portfolio(size, owners)

@@ -32,7 +32,7 @@ ENTITY_NAMES = {
     ApiToken: "api_token",
 }
 # never written to the trail: secrets, and bookkeeping that changes with every write
-UNRECORDED = {"token_hash", "version", "updated_at", "created_at", "recorded_at"}
+UNRECORDED = {"token_hash", "version", "updated_at", "created_at", "recorded_at", "search_text", "changed_at"}
 
 
 def install(session_factory: so.sessionmaker) -> None:

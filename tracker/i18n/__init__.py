@@ -87,7 +87,8 @@ def chosen_by_query() -> str | None:
 
 def select_locale() -> str:
     """`?lang=`, else the language a view prefers for this reader (g.preferred_locale, e.g. an
-    email recipient's), else Accept-Language, else DEFAULT_LOCALE."""
+    email recipient's, set before anything is translated), else Accept-Language, else
+    DEFAULT_LOCALE. Outside a request (the deliverer): DEFAULT_LOCALE, or flask_babel.force_locale."""
     default = current_app.config["DEFAULT_LOCALE"]
     if not has_request_context():
         return default

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.db import Base, UTCDateTime, enum_column, utcnow
+from tracker.projects import search
 from tracker.users.models import User
 from tracker.vocab import AI_TYPES, RISK_TIERS, STAGES
 
@@ -38,6 +39,16 @@ class Project(Base):
     risk_assessed_on: so.Mapped[date | None]
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The register's search text (tracker/projects/search.py), derived: set on insert from the row's
+    # values (ORM and bulk inserts alike), on update by the before_update hook below.
+    search_text: so.Mapped[str] = so.mapped_column(
+        sa.Text, default=lambda context: search.search_text(context.get_current_parameters()), server_default=""
+    )
+    # The registry entry's last change: this row's, or one of its practices' (SPEC "Trust"), kept
+    # here so the register lists newest first from an index (tracker/trust/changes.py).
+    changed_at: so.Mapped[datetime] = so.mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, server_default=sa.func.now()
+    )
     # bumped by every UPDATE and checked in its WHERE clause: the ETag, and no lost updates
     version: so.Mapped[int] = so.mapped_column(default=1)
 
@@ -48,7 +59,16 @@ class Project(Base):
         # the list filters and their totals: index-only counts at 100k projects (bench EXPLAIN)
         sa.Index("ix_projects_stage_domain", "stage", "domain"),
         sa.Index("ix_projects_department_stage", "department", "stage"),
+        # the register: public entries, newest change first
+        sa.Index("ix_projects_public_changed_at", "public", "changed_at", "id"),
     )
+
+
+@sa.event.listens_for(Project, "before_update")
+def _refresh_search_text(mapper, connection, project: Project) -> None:
+    state = sa.inspect(project)
+    if any(state.attrs[name].history.has_changes() for name in search.SEARCHED_FIELDS):
+        project.search_text = search.search_text({name: getattr(project, name) for name in search.SEARCHED_FIELDS})
 
 
 class StageTransition(Base):

@@ -69,23 +69,14 @@ def _public(domain: str | None, stage: str | None, department: str | None) -> li
     return conditions
 
 
-def last_change() -> sa.ColumnElement:
-    """An entry's last change: the later of its project's `updated_at` and its practices'."""
-    practices_changed = (
-        sa.select(sa.func.max(Practice.updated_at)).where(Practice.project_id == Project.id).scalar_subquery()
-    )
-    return sa.type_coerce(
-        sa.case((practices_changed > Project.updated_at, practices_changed), else_=Project.updated_at), UTCDateTime()
-    )
-
-
 def registry_query(*, domain: str | None = None, stage: str | None = None, department: str | None = None) -> sa.Select:
     """Public projects by key, as rows of the registry's project columns, `id` and `updated_at`."""
     return (
         sa.select(
             Project.id,
             *(getattr(Project, name) for name in REGISTRY_PROJECT_FIELDS),
-            last_change().label("updated_at"),
+            # the later of the project's and its practices' changes, kept on the row (tracker/trust/changes.py)
+            Project.changed_at.label("updated_at"),
         )
         .where(*_public(domain, stage, department))
         .order_by(Project.key)

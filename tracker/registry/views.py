@@ -80,6 +80,19 @@ def csv_download(columns: Iterable[str], rows: Iterable, filename: str, *, final
     return response
 
 
+def _csv_of_entries(filters: dict) -> Response:
+    # The rows stream after the request's teardown has closed the request's session, so the
+    # download reads through a session of its own. The query runs now: a database outage is
+    # still a JSON 503, not a broken download.
+    session = db.new_session()
+    try:
+        rows = service.registry_rows(session, **filters, **_as_of_today())
+    except BaseException:
+        session.close()
+        raise
+    return csv_download(REGISTRY_CSV_COLUMNS, rows, "ai-registry.csv", finally_=session.close)
+
+
 @blp.route("/registry")
 class Registry(MethodView):
     @blp.doc(security=[])
@@ -104,18 +117,21 @@ class Registry(MethodView):
         """
         page, page_size = args.pop("page"), args.pop("page_size")
         if _wants_csv():
-            # The rows stream after the request's teardown has closed the request's session, so
-            # the download reads through a session of its own. The query runs now: a database
-            # outage is still a JSON 503, not a broken download.
-            session = db.new_session()
-            try:
-                rows = service.registry_rows(session, **args, **_as_of_today())
-            except BaseException:
-                session.close()
-                raise
-            return csv_download(REGISTRY_CSV_COLUMNS, rows, "ai-registry.csv", finally_=session.close)
+            return _csv_of_entries(args)
         rows, headers = paginate(db.session, service.registry_query(**args), page, page_size, rows=True)
         return service.registry_entries(db.session, rows, **_as_of_today()), 200, {**headers, **PUBLIC_HEADERS}
+
+
+@blp.route("/registry.csv")
+class RegistryCsv(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200, CSV_SCHEMA, content_type="text/csv", headers=CACHE_HEADERS)
+    def get(self):
+        """Every public entry as CSV, at a URL a plain link reaches (the register's download).
+
+        The same columns as `/registry` with `Accept: text/csv`; UTF-8 with a byte-order mark.
+        """
+        return _csv_of_entries({})
 
 
 @blp.route("/registry/<string(maxlength=64):key>")

@@ -1,0 +1,1 @@
+"""The public register as a website: the list, a page per system, the feed, the accessibility statement."""

@@ -1,0 +1,165 @@
+"""The register's reads: plain SELECTs of public entries' public columns, never an ORM object."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from tracker.projects.models import Project, StageTransition
+from tracker.projects.search import search_words
+from tracker.trust.models import Practice
+from tracker.vocab import RISK_TIERS, STAGES
+
+PAGE_SIZE = 20
+FEED_SIZE = 50
+FILTERS = ("department", "domain", "stage", "risk_tier")
+# what the list shows of an entry
+_LISTED = (
+    Project.key,
+    Project.title,
+    Project.purpose,
+    Project.department,
+    Project.domain,
+    Project.stage,
+    Project.risk_tier,
+    Project.changed_at,
+)
+_NEWEST_FIRST = (Project.changed_at.desc(), Project.id.desc())
+_PUBLIC = Project.public.is_(True)
+
+
+@dataclass(frozen=True)
+class Page:
+    entries: list
+    total: int
+    page: int
+    pages: int
+
+
+def _conditions(filters: Mapping[str, str], q: str) -> list:
+    conditions = [_PUBLIC]
+    conditions += [getattr(Project, name) == value for name, value in filters.items()]
+    # every word somewhere in the folded fields; autoescape: % and _ match themselves
+    conditions += [Project.search_text.contains(word, autoescape=True) for word in search_words(q)]
+    return conditions
+
+
+def public_state(connection: sa.Connection) -> tuple[int, datetime | None]:
+    """How many public entries there are and their newest change: both from the (public,
+    changed_at) index. Any change to a public entry, or to which entries are public, moves one."""
+    return tuple(connection.execute(sa.select(sa.func.count(), sa.func.max(Project.changed_at)).where(_PUBLIC)).one())
+
+
+_choices_cache: dict = {}
+
+
+def filter_choices(connection: sa.Connection, state: tuple) -> dict[str, list[str]]:
+    """The values in use among public entries, per filter; read again only when `state` moved."""
+    key = (str(connection.engine.url), state)
+    cached = _choices_cache.get(key)
+    if cached is None:
+        in_use = connection.execute(sa.select(*(getattr(Project, name) for name in FILTERS)).where(_PUBLIC).distinct())
+        values = {name: set() for name in FILTERS}
+        for row in in_use:
+            for name, value in zip(FILTERS, row, strict=True):
+                if value:
+                    values[name].add(value)
+        cached = {
+            "department": sorted(values["department"], key=str.casefold),
+            "domain": sorted(values["domain"]),
+            "stage": [stage for stage in STAGES if stage in values["stage"]],
+            "risk_tier": [tier for tier in RISK_TIERS if tier in values["risk_tier"]],
+        }
+        _choices_cache.clear()  # one state is current; older ones are of no use
+        _choices_cache[key] = cached
+    return cached
+
+
+def search(connection: sa.Connection, *, filters: Mapping[str, str], q: str, page: int, total: int | None) -> Page:
+    """One page of the matching entries, newest change first; a page out of range is the nearest.
+    `total` when already known (no filter, no search: the public count)."""
+    conditions = _conditions(filters, q)
+    page = max(page, 1)
+    if total is None:
+        # A search reads every public entry (a word may be anywhere inside the text): one pass
+        # gives the page and, alongside, the number of matches.
+        counted = sa.select(*_LISTED, sa.func.count().over().label("matches")).where(*conditions)
+        entries = _page_of(connection, counted, page)
+        if entries:
+            total = entries[0].matches
+            return Page(entries=entries, total=total, page=page, pages=_pages(total))
+        # nothing matches, or the page is past the end
+        total = connection.scalar(sa.select(sa.func.count()).select_from(Project).where(*conditions))
+    page = min(page, _pages(total))
+    entries = _page_of(connection, sa.select(*_LISTED).where(*conditions), page) if total else []
+    return Page(entries=entries, total=total, page=page, pages=_pages(total))
+
+
+def _pages(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def _page_of(connection: sa.Connection, stmt: sa.Select, page: int) -> list[sa.Row]:
+    return connection.execute(stmt.order_by(*_NEWEST_FIRST).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+
+
+_ENTRY_COLUMNS = (
+    Project.id,
+    Project.key,
+    Project.title,
+    Project.purpose,
+    Project.problem,
+    Project.stage,
+    Project.department,
+    Project.contact_email,
+    Project.domain,
+    Project.ai_type,
+    Project.risk_tier,
+    Project.risk_rationale,
+    Project.risk_assessed_on,
+    Project.human_oversight,
+    Project.data_sources,
+    Project.logic,
+    Project.risks,
+    Project.changed_at,
+)
+
+
+def entry(connection: sa.Connection, key: str) -> sa.Row | None:
+    """A public entry's public columns, or None (a private one is answered like a missing one)."""
+    return connection.execute(sa.select(*_ENTRY_COLUMNS).where(_PUBLIC, Project.key == key)).first()
+
+
+def stage_decisions(connection: sa.Connection, project_id: int) -> list[sa.Row]:
+    """The entry's stage decisions, oldest first: the stage entered and the day (nothing else)."""
+    return connection.execute(
+        sa.select(StageTransition.to_stage, StageTransition.effective_date)
+        .where(StageTransition.project_id == project_id)
+        .order_by(StageTransition.effective_date, StageTransition.id)
+    ).all()
+
+
+def written_practices(connection: sa.Connection, project_id: int) -> list[sa.Row]:
+    """The practices written for a project: the fields the registry publishes (never note or updated_by)."""
+    return connection.execute(
+        sa.select(
+            Practice.key,
+            Practice.status,
+            Practice.completed_on,
+            Practice.waived_on,
+            Practice.evidence_url,
+            Practice.waiver_reason,
+        ).where(Practice.project_id == project_id)
+    ).all()
+
+
+def feed_entries(connection: sa.Connection) -> list[sa.Row]:
+    """The most recently changed public entries, for the Atom feed."""
+    stmt = (
+        sa.select(Project.id, Project.key, Project.title, Project.purpose, Project.changed_at)
+        .where(_PUBLIC)
+        .order_by(*_NEWEST_FIRST)
+        .limit(FEED_SIZE)
+    )
+    return connection.execute(stmt).all()

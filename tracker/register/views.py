@@ -1,0 +1,155 @@
+"""The register's pages (server-rendered, no script) and its Atom feed."""
+
+from datetime import UTC, date, datetime
+from urllib.parse import urlencode, urlsplit
+
+from babel.dates import format_date
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import get_locale
+
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.http import QUERY_SAFE
+from tracker.i18n import chosen_by_query
+from tracker.pages import PUBLIC_CACHE, render_page
+from tracker.projects.rules import IMPLIED_EARLIER_STAGES
+from tracker.register import queries, words
+from tracker.trust.rules import PracticeState, all_practices
+
+# The day the pages last passed axe-core (WCAG 2.1 AA) in Chromium and were checked by hand
+# against KWCAG 2.2; the accessibility statement says so. Change it when you check again.
+ACCESSIBILITY_CHECKED_ON = date(2026, 11, 29)
+
+MAX_QUERY = 200  # characters of a search kept (the box takes no more)
+
+blp = Blueprint("register", __name__, url_prefix="/registry", template_folder="templates")
+
+
+@blp.app_template_filter("long_date")
+def long_date(value: date | datetime | None) -> str:
+    """A date for people in the reader's language: `1 March 2025` style / `2025년 3월 1일` (UTC days)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC).date()
+    return format_date(value, format="long", locale=get_locale())
+
+
+@blp.app_context_processor
+def vocabulary() -> dict:
+    return {"words": words}
+
+
+def _state() -> tuple[dict, str, int]:
+    """The list's state from the query string: filters given (blank = all), the search, the page."""
+    filters = {name: value for name in queries.FILTERS if (value := request.args.get(name, "").strip())}
+    q = request.args.get("q", "").strip()[:MAX_QUERY]
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 1
+    return filters, q, page
+
+
+def _list_url(**changes) -> str:
+    """This list with some of its state changed (a page number; None drops a parameter)."""
+    args = {**request.args.to_dict(), **changes}
+    query = urlencode({name: value for name, value in args.items() if value not in (None, "")}, safe=QUERY_SAFE)
+    return f"{request.script_root}{request.path}" + (f"?{query}" if query else "")
+
+
+@blp.get("")
+def index():
+    """The register: public AI systems, newest change first, with search and filters."""
+    filters, q, page = _state()
+    connection = db.session.connection()
+    state = queries.public_state(connection)
+    choices = queries.filter_choices(connection, state)
+    result = queries.search(connection, filters=filters, q=q, page=page, total=None if (filters or q) else state[0])
+    # a value in the address that no entry uses stays visible in its select (and finds nothing)
+    shown_choices = {
+        name: ([filters[name]] if name in filters and filters[name] not in values else []) + values
+        for name, values in choices.items()
+    }
+    return render_page(
+        "register/list.html",
+        result=result,
+        filters=filters,
+        q=q,
+        choices=shown_choices,
+        list_url=_list_url,
+        lang=chosen_by_query(),
+        total_public=state[0],
+        max_query=MAX_QUERY,
+    )
+
+
+@blp.get("/accessibility")
+def accessibility():
+    """How accessible the pages are, how that is tested, and whom to tell when something is not."""
+    return render_page(
+        "register/accessibility.html", checked_on=ACCESSIBILITY_CHECKED_ON, contact=current_app.config["CAIO_EMAIL"]
+    )
+
+
+@blp.get("/feed.atom")
+def feed():
+    """The 50 most recently changed public entries as Atom 1.0."""
+    entries = queries.feed_entries(db.session.connection())
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    authority = urlsplit(base).hostname or "localhost"
+    body = render_template(
+        "register/feed.xml",
+        entries=entries,
+        base=base,
+        tag=f"tag:{authority},2026:registry",
+        updated=entries[0].changed_at if entries else utcnow(),
+        rfc3339=lambda moment: moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+    )
+    return Response(body, mimetype="application/atom+xml", headers={"Cache-Control": PUBLIC_CACHE})
+
+
+@blp.get("/<string(maxlength=64):key>")
+def entry(key: str):
+    """One public AI system's page, in SPEC's order."""
+    connection = db.session.connection()
+    row = queries.entry(connection, key)
+    if row is None:
+        abort(404)
+    decisions = queries.stage_decisions(connection, row.id)
+    practices = _practices(connection, row.id) if row.risk_tier == "high_impact" else []
+    return render_page(
+        "register/entry.html",
+        entry=row,
+        implied=IMPLIED_EARLIER_STAGES[decisions[0].to_stage] if decisions else (),
+        decisions=decisions,
+        practices=practices,
+        appeal=next((p for p in practices if p["key"] == "appeal"), None),
+        valid_days=current_app.config["PRACTICE_VALID_DAYS"],
+    )
+
+
+def _practices(connection, project_id: int) -> list[dict]:
+    """The eight practices as the register shows them: status, dates, in effect today, evidence."""
+    written = {p.key: p for p in queries.written_practices(connection, project_id)}
+    valid_days = current_app.config["PRACTICE_VALID_DAYS"]
+    today = utcnow().date()
+    states = all_practices({k: PracticeState(k, p.status, p.completed_on, p.waived_on) for k, p in written.items()})
+    shown = []
+    for state in states:
+        published = written.get(state.key)
+        evidence = published.evidence_url if published else ""
+        shown.append(
+            {
+                "key": state.key,
+                "status": state.status,
+                "completed_on": state.completed_on,
+                "certified_on": state.certified_on(),
+                "expires_on": state.expires_on(valid_days),
+                "in_effect": state.in_effect(today, valid_days),
+                # linked only as a web address (the API checks it; a page links nothing else)
+                "evidence_url": evidence if evidence.startswith(("http://", "https://")) else "",
+                "waiver_reason": published.waiver_reason if published else "",
+            }
+        )
+    return shown
