@@ -787,6 +787,14 @@ PROJECTS += (
             "수 있습니다.",
             "contact_email": "transport@northhaven.example",
         },
+        risk_tier="high_impact",
+        risk_rationale="보행자 안전에 직접 영향을 주는 교통신호 제어의 안전 구성요소입니다(AI 기본법 고영향 AI, "
+        "EU AI Act 부속서 III 2호).",
+        practices=(
+            DemoPractice("testing", "in_progress", note="교차로 3곳 검지 정확도 시험 중"),
+            DemoPractice("impact_assessment", "in_progress", note="보행약자 단체와 영향평가 진행 중"),
+            DemoPractice("human_oversight", "done", 30, "crossing-manual-override-procedure.pdf"),
+        ),
     ),
     DemoProject(
         key="NH-OPS-MINWON-01",
@@ -814,6 +822,9 @@ PROJECTS += (
             "않습니다.",
             "contact_email": "citizen.services@northhaven.example",
         },
+        risk_tier="limited",
+        risk_rationale="생성형 AI가 만든 답변 초안을 민원인이 간접적으로 받게 되므로 투명성 의무가 있습니다. "
+        "상담원이 모든 답변을 확인하므로 고영향 AI는 아닙니다.",
     ),
 )
 # fmt: on

@@ -22,7 +22,7 @@ from flask import current_app
 from tracker.audit.models import AuditEvent
 from tracker.audit.trail import UNRECORDED
 from tracker.auth import Actor
-from tracker.db import UTCDateTime, utcnow
+from tracker.db import utcnow
 from tracker.errors import DomainError, NotFound
 from tracker.projects.models import Project, StageTransition
 from tracker.registry import formats
