@@ -39,11 +39,13 @@ def _api_settings() -> dict:
 
 
 def register_extensions(app: Flask) -> None:
+    from tracker import i18n
     from tracker.audit.trail import install as install_audit_trail
     from tracker.extensions import api, db
     from tracker.http import IdConverter, refuse_non_json_bodies
 
     app.url_map.converters["id"] = IdConverter
+    i18n.init_app(app)
     app.before_request(refuse_non_json_bodies)
     db.init_app(app)
     install_audit_trail(db.sessionmaker)
@@ -63,6 +65,7 @@ def _spec_kwargs() -> dict:
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.actions.views import blp as actions_blp
     from tracker.alerts.views import blp as alerts_blp
     from tracker.audit.views import blp as audit_blp
     from tracker.budgets.views import blp as budgets_blp
@@ -70,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.flags.views import blp as flags_blp
     from tracker.health import blp as health_blp
     from tracker.kpis.views import blp as kpis_blp
+    from tracker.pages import blp as pages_blp
     from tracker.projects.views import blp as projects_blp
     from tracker.registry.views import blp as registry_blp
     from tracker.registry.views import imports_blp
@@ -77,6 +81,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.users.views import blp as users_blp
 
     app.register_blueprint(health_blp)
+    app.register_blueprint(pages_blp)
+    app.register_blueprint(actions_blp)
     api.register_blueprint(projects_blp)
     api.register_blueprint(alerts_blp)
     api.register_blueprint(users_blp)
