@@ -2,8 +2,8 @@
 off; the last attempt marks a message failed; concurrent deliverers never send one message twice;
 the CAIO office sees all of it through GET /api/v1/alerts."""
 
-import re
 import json
+import re
 import threading
 from datetime import date, datetime, timedelta
 

@@ -129,7 +129,9 @@ def _send(message: OutboxMessage, config: Mapping) -> None:
             ),
             config,
         )
-        message.subject, message.body_text, message.body_html = (links.withhold(p, tokens) for p in (subject, text, html))
+        message.subject, message.body_text, message.body_html = (
+            links.withhold(p, tokens) for p in (subject, text, html)
+        )
     elif message.channel == "webhook":
         body = webhook.body_of(digest.explained(message.payload))
         webhook.post(url=message.recipient, body=body, delivery_id=message.message_id, config=config)
