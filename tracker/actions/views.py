@@ -107,7 +107,7 @@ def act(token: str):
         return _state_page(flag, project, status=409)
     action = request.form.get("action")
     if action == "acknowledge":
-        _as_recipient(user)
+        _as_recipient(user, flag)
         flag = service.acknowledge(db.session, actor=user, flag_id=flag.id)
         return _page("done.html", flag=flag, project=project)
     if action == "snooze":
@@ -115,16 +115,18 @@ def act(token: str):
         errors = _snooze_errors(values)
         if errors:
             return _form(flag, project, user, values=values, errors=errors, status=422)
-        _as_recipient(user)
+        _as_recipient(user, flag)
         flag = service.snooze(db.session, actor=user, flag_id=flag.id, **_snooze_schema.load(values))
         return _page("done.html", flag=flag, project=project)
     return _form(flag, project, user, status=400)
 
 
-def _as_recipient(user: User) -> None:
-    """What the flags' service writes is the recipient's, from an email link (the audit trail)."""
+def _as_recipient(user: User, flag: Flag) -> None:
+    """What the flags' service writes is the recipient's, from an email link (the audit trail).
+    The flag read for the page is expired, so the service's locked read loads it afresh."""
     db.session.info["actor"] = user
     db.session.info["source"] = SOURCE
+    db.session.expire(flag)
 
 
 def _snooze_errors(values: dict) -> dict:
