@@ -16,7 +16,7 @@ from tracker.auth import issue_token
 from tracker.db import utcnow
 from tracker.flags.models import ScanRun
 
-smtp = mail.smtp  # the fixture
+smtp, webhook_receiver = mail.smtp, mail.webhook_receiver  # the fixtures
 stand_in_register = register_stand_in.stand_in_register  # the fixture
 SITE = "http://tracker.test"  # PUBLIC_BASE_URL in the tests' app
 LINK = re.compile(r"Acknowledge or snooze it: (http://tracker\.test(/alerts/act/\S+))\n")
@@ -122,3 +122,16 @@ def test_a_reminder_carries_a_link_a_resolution_none_and_the_caio_digest_none(ap
     [caio_digest] = smtp.to("caio@city.example")
     assert "/alerts/act/" not in text_of(caio_digest)
     assert "/alerts/act/" not in caio_digest.get_body(preferencelist=("html",)).get_content()
+
+
+def test_the_webhook_carries_no_action_link(app, session, config, smtp, webhook_receiver):
+    # a capability for one person is not for a channel's machines
+    config.update(ALERT_WEBHOOK_URL=webhook_receiver.url, ALERT_WEBHOOK_SECRET="s3cret")
+    FlagFactory(project=ProjectFactory(key="MOB-01", owner=UserFactory(email="ana@city.example")))
+    session.commit()
+
+    scan_and_deliver(session, config, utcnow().date())
+
+    [request] = webhook_receiver.requests
+    assert b"MOB-01" in request["body"] and b"/alerts/act/" not in request["body"]
+    assert LINK.findall(text_of(smtp.to("ana@city.example")[0]))
