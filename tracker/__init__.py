@@ -71,6 +71,7 @@ def _spec_kwargs() -> dict:
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.actions.views import blp as actions_blp
     from tracker.alerts.views import blp as alerts_blp
     from tracker.audit.views import blp as audit_blp
     from tracker.budgets.views import blp as budgets_blp
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_blp)
     app.register_blueprint(pages_blp)
     app.register_blueprint(register_blp)
+    app.register_blueprint(actions_blp)
     api.register_blueprint(projects_blp)
     api.register_blueprint(alerts_blp)
     api.register_blueprint(users_blp)

@@ -1,6 +1,9 @@
 """Settings from the environment, with working defaults (SPEC "Settings")."""
 
+import contextlib
 import os
+import secrets
+import tempfile
 from pathlib import Path
 
 DEFAULT_DOMAINS = "operations,safety,infrastructure,living,mobility,environment"
@@ -27,6 +30,32 @@ def database_url(instance_path: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def secret_key(instance_path: str) -> str:
+    """SECRET_KEY, else a random key made once in the instance folder (mode 0600) and read from
+    there ever after, so action links signed before a restart still open after it. A deployment
+    of several instances or a separate scheduler sets SECRET_KEY: each would make its own file."""
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    # written whole under another name (mkstemp: mode 0600), then linked into place: of two
+    # processes starting at once, one links its key and the other reads that one
+    descriptor, written = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(32) + "\n")
+        with contextlib.suppress(FileExistsError):
+            os.link(written, path)
+    finally:
+        os.unlink(written)
+    return path.read_text().strip()
 
 
 def load_settings(instance_path: str) -> dict:
@@ -65,4 +94,7 @@ def load_settings(instance_path: str) -> dict:
         "DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE", "en").strip().lower(),
         # whose register, report and emails these are
         "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "AI register"),
+        # signs the action links of alert emails (tracker/actions)
+        "SECRET_KEY": secret_key(instance_path),
+        "ACTION_LINK_DAYS": _int("ACTION_LINK_DAYS", 30),
     }

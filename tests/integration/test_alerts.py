@@ -99,13 +99,14 @@ def test_each_owner_gets_one_digest_listing_their_new_flags(session, config, smt
     assert stored.status == "sent"
 
 
-def test_the_email_explains_the_rule_gives_the_numbers_and_links_the_project(app, session, config, smtp):
+def test_the_email_explains_the_rule_gives_the_numbers_and_links_the_action_page_not_the_api(
+    app, session, config, smtp
+):
     entered = (DAY0 - timedelta(days=1184)).isoformat()  # 2021-12-05
     details = {"stage": "pilot", "stage_entered_on": entered, "days_in_stage": 1184, "max_days": 180}
     _, [flag] = owner_with_flags(
         "Ana Ruiz", "ana@city.example", "MOB-01", rule="pilot_purgatory", opened_at=DAY0, details=details
     )
-    project_id = session.get(Flag, flag.id).project_id
 
     alert(session, config, DAY0)
 
@@ -118,20 +119,20 @@ def test_the_email_explains_the_rule_gives_the_numbers_and_links_the_project(app
         "In pilot for 1,184 days (since December 5, 2021), longer than the 180 days allowed: pilot purgatory. "
         "Decide to scale it up or stop it."
     )
-    project_link = f"http://tracker.test/api/v1/projects/{project_id}"
-    flag_link = f"http://tracker.test/api/v1/flags/{flag.id}"
     assert (
         f"* MOB-01 - {flag_title(session, flag)}\n  {explanation}\n  rule: Pilot purgatory (pilot_purgatory)\n"
         "  flagged since: March 3, 2025\n"
-        f"  project: {project_link}\n  flag: {flag_link}\n"
     ) in text
     assert "The AI portfolio scan of March 3, 2025 has news about projects you own." in text
     assert text.endswith("Sent by the Pilot-to-Scale Tracker of AI register.\n" + FOOTER + "\n")
+    [link] = re.findall(r"Acknowledge or snooze it: (http://tracker\.test/alerts/act/\S+)\n", text)
+    assert f'<p><a href="{link}">Acknowledge or snooze it</a></p>' in html
     assert '<html lang="en">' in html
     assert f"<p>{explanation}</p>" in html
     assert '<tr><th style="text-align: left">flagged since</th><td>March 3, 2025</td></tr>' in html
-    assert f'<a href="{project_link}"><strong>MOB-01</strong></a>' in html
-    assert f'<a href="{flag_link}">' in html
+    # no link a person cannot open: the API answers 401 in a browser; no "POST to its URL" either
+    assert "/api/v1/" not in text and "/api/v1/" not in html
+    assert "POST" not in text and "POST" not in html
 
 
 def test_the_trust_rules_are_explained_in_the_digest_with_their_practices(session, config, smtp):
@@ -169,8 +170,8 @@ def test_the_trust_rules_are_explained_in_the_digest_with_their_practices(sessio
 
 
 FOOTER = (
-    "Acknowledging a flag (POST to its URL + /acknowledge) stops its reminders; snoozing it (/snooze) pauses them "
-    "until a date."
+    "Acknowledging a flag stops its reminders; snoozing it pauses them until a date.\n"
+    "Each link works for you alone: do not forward it."
 )
 
 

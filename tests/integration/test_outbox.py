@@ -3,6 +3,7 @@ off; the last attempt marks a message failed; concurrent deliverers never send o
 the CAIO office sees all of it through GET /api/v1/alerts."""
 
 import json
+import re
 import threading
 from datetime import date, datetime, timedelta
 
@@ -172,14 +173,19 @@ def test_a_retry_renders_the_same_email_and_the_row_keeps_what_was_sent(
     assert caio.get(f"/api/v1/alerts/{message.id}").get_json()["body_text"] == preview["body_text"]
     assert deliver_due(session, now=start + timedelta(minutes=1), config=app.config) == DeliveryReport(sent=1)
 
-    # the first attempt, the API's preview between the attempts, and the retry: byte for byte the same
+    # the first attempt, the API's preview between the attempts, and the retry: byte for byte the
+    # same, the action link included (signed as of the queueing, not of the attempt)
     assert len(rendered) == 3
     assert len({tuple(part.encode() for part in rendering) for rendering in rendered}) == 1
     subject, text, html = rendered[0]
+    [token] = re.findall(r"/alerts/act/(\S+)\n", text)
+    # what the row keeps and the API shows is what went out, the link's token withheld
+    withheld_text, withheld_html = (part.replace(token, "withheld") for part in (text, html))
+    assert token not in withheld_text and "/alerts/act/withheld\n" in withheld_text
     sent = caio.get(f"/api/v1/alerts/{message.id}").get_json()
-    assert (sent["status"], sent["subject"], sent["body_text"]) == ("sent", subject, text)
-    assert preview["body_text"] == text and preview["subject"] == subject  # the preview was what went out
-    assert session.get(OutboxMessage, message.id).body_html == html
+    assert (sent["status"], sent["subject"], sent["body_text"]) == ("sent", subject, withheld_text)
+    assert preview["body_text"] == withheld_text and preview["subject"] == subject
+    assert session.get(OutboxMessage, message.id).body_html == withheld_html
     [received] = smtp.received
     assert received.message.get_body(preferencelist=("plain",)).get_content() == text.replace("\n", "\r\n")
     assert "P-00" in text and "Newly flagged" in text

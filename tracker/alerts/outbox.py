@@ -13,9 +13,11 @@ waiting for a retry included, but not one another deliverer holds: it is sent by
 
 A message is rendered here, from its payload alone (the digest the scan stored), on each attempt:
 the same payload renders the same subject and bodies every time, so a retry says what the first
-attempt said. A sent email's rendering is stored on its row with the sent status; until then the
-row holds only the subject (the scan computes it), and GET /api/v1/alerts/{id} renders the body as
-it will be sent. A webhook's body, the explained digest as JSON, is built and signed at each attempt.
+attempt said. That includes an owner's action links, signed at rendering with the row's queueing
+time as their signing time (tracker/actions/links.py). A sent email's rendering is stored on its
+row with the sent status, its action links withheld (a stored link would be a live capability in
+every backup); until then the row holds only the subject (the scan computes it), and
+GET /api/v1/alerts/{id} renders the body as it will be sent, links withheld too. A webhook's body, the explained digest as JSON, is built and signed at each attempt.
 """
 
 import logging
@@ -26,6 +28,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.actions import links
 from tracker.alerts import digest, email, webhook
 from tracker.alerts.models import OutboxMessage
 
@@ -120,17 +123,25 @@ def _take_next(session: so.Session, now: datetime) -> OutboxMessage | None:
     return None
 
 
-def render(message: OutboxMessage) -> tuple[str, str, str]:
-    """An email message's subject, plain text and HTML, from its payload alone."""
+def render(message: OutboxMessage, config: Mapping) -> tuple[tuple[str, str, str], list[str]]:
+    """An email message's subject, plain text and HTML, from its payload alone, and the tokens of
+    the action links in them."""
     if message.body_text:  # rendered when queued: a row from before rendering moved to delivery
-        return message.subject, message.body_text, message.body_html
-    return email.render(message.payload)
+        return (message.subject, message.body_text, message.body_html), []
+    explained, tokens = links.with_links(message.payload, queued_at=message.created_at, config=config)
+    return email.render(explained), tokens
+
+
+def rendering_withheld(message: OutboxMessage, config: Mapping) -> tuple[str, str, str]:
+    """The rendering as stored and shown by the API: the action links' tokens withheld."""
+    rendering, tokens = render(message, config)
+    return tuple(links.withhold(part, tokens) for part in rendering)
 
 
 def _send(message: OutboxMessage, config: Mapping) -> None:
     """Render and send one message; an email's rendering is kept on the row (the API shows what was sent)."""
     if message.channel == "email":
-        subject, text, html = render(message)
+        (subject, text, html), tokens = render(message, config)
         email.send(
             email.build_message(
                 recipient=message.recipient,
@@ -143,7 +154,9 @@ def _send(message: OutboxMessage, config: Mapping) -> None:
             ),
             config,
         )
-        message.subject, message.body_text, message.body_html = subject, text, html
+        message.subject, message.body_text, message.body_html = (
+            links.withhold(p, tokens) for p in (subject, text, html)
+        )
     elif message.channel == "webhook":
         body = webhook.body_of(digest.explained(message.payload))
         webhook.post(url=message.recipient, body=body, delivery_id=message.message_id, config=config)

@@ -1,4 +1,5 @@
 import sqlalchemy as sa
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -43,5 +44,5 @@ class Alert(MethodView):
         if message.channel == "email" and message.status != "sent":
             # rendered at delivery: show the body it will be sent with (rendering is deterministic)
             columns = {column.key: getattr(message, column.key) for column in OutboxMessage.__table__.columns}
-            return {**columns, "body_text": outbox.render(message)[1]}
+            return {**columns, "body_text": outbox.rendering_withheld(message, current_app.config)[1]}
         return message

@@ -1,7 +1,7 @@
 """The audit trail: every insert, update and delete of a tracked entity, written by the flush
 that makes the change, so it commits or rolls back with it.
 
-Who acted comes from `session.info`: `actor` (a User) and `source` (api, cli, scheduler).
+Who acted comes from `session.info`: `actor` (a User) and `source` (api, cli, scheduler, email-link).
 """
 
 from datetime import date, datetime

@@ -29,7 +29,9 @@ class AuditEventSchema(ma.Schema):
     at = ma.fields.AwareDateTime()
     actor_id = ma.fields.Integer(allow_none=True)
     actor_email = ma.fields.String(metadata={"description": "Who acted; cli:<login> for the command line"})
-    source = ma.fields.String(metadata={"description": "api, cli or scheduler"})
+    source = ma.fields.String(
+        metadata={"description": "api, cli, scheduler, or email-link (an alert email's action page)"}
+    )
     action = ma.fields.String(metadata={"description": "create, update, delete, or a named action"})
     entity = ma.fields.String()
     entity_id = ma.fields.Integer(allow_none=True)
