@@ -85,7 +85,7 @@ def test_the_page_is_in_the_recipients_language_unless_lang_says_otherwise(app, 
     korean = client.get(url, headers={"Accept-Language": "en"})
     assert korean.headers["Content-Language"] == "ko"
     body = korean.get_data(as_text=True)
-    assert '<html lang="ko">' in body and "경고 확인하기" in body and "시범 사업 정체" in body
+    assert '<html lang="ko">' in body and "경고 확인하기" in body and "시범사업 장기 정체" in body
     assert "년" in body and "월" in body  # Babel's Korean long date
 
     english = client.get(f"{url}?lang=en")

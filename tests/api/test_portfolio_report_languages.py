@@ -76,7 +76,7 @@ def test_the_korean_page_is_korean_throughout_with_babels_dates_and_money(app, v
     for figure in ("US$7,246,942.80", "₩50,000,000", "₩3,333,333", "€1,234,567.89", "US$0.21", "71.4%", "40.0%"):
         assert figure in html, figure
     assert re.search(r"<td>시범사업 장기 정체</td><td class=\"num\">1</td>", html)
-    assert "<td>개념검증(PoC)</td>" in html and "<th>단계</th>" in html
+    assert "<td>개념검증(PoC)</td>" in html and "<th>추진 단계</th>" in html
     # the charts' labels and figures too
     assert ">개념검증(PoC) 착수</text>" in html
     assert re.search(r">\d+일</text>", html)  # days in pilot

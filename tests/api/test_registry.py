@@ -2,15 +2,10 @@
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-import sqlalchemy as sa
-
 from tests import factories
-from tracker.extensions import db
-from tracker.projects.models import Project
-from tracker.trust.models import Practice
 from tracker.vocab import PRACTICES
 
 ENTRY_FIELDS = {
@@ -294,17 +289,26 @@ def test_an_entry_shows_its_tier_and_practices_never_their_notes_or_who_changed_
     assert "SECRET-NOTE" not in csv_text and "note" not in csv_text.splitlines()[0]
 
 
-def test_an_entrys_last_change_is_the_later_of_its_projects_and_its_practices(client, session):
-    project = _public_project(key="CITY-LAST-01")
-    factories.PracticeFactory(project=project)
+def test_an_entrys_last_change_is_the_later_of_its_projects_and_its_practices(client, manager):
+    project = _public_project(key="CITY-LAST-01", owner=manager.user)
 
-    def last_change(project_changed: datetime, practice_changed: datetime) -> str:
-        db.session.execute(sa.update(Project).values(updated_at=project_changed))
-        db.session.execute(sa.update(Practice).values(updated_at=practice_changed))
-        db.session.commit()
-        return client.get("/api/v1/registry/CITY-LAST-01").json["updated_at"]
+    def entry_changed() -> datetime:
+        return datetime.fromisoformat(client.get("/api/v1/registry/CITY-LAST-01").json["updated_at"])
 
-    january, february = datetime(2026, 1, 5, 9, 0, tzinfo=UTC), datetime(2026, 2, 1, 12, 30, tzinfo=UTC)
-    assert last_change(january, february) == "2026-02-01T12:30:00+00:00"
-    assert last_change(february, january) == "2026-02-01T12:30:00+00:00"
-    assert last_change(january, datetime(2025, 12, 1, tzinfo=UTC)) == "2026-01-05T09:00:00+00:00"
+    created = entry_changed()
+    practice = manager.put(
+        f"/api/v1/projects/{project.id}/practices/testing",
+        json={"status": "done", "completed_on": "2025-03-01", "evidence_url": "https://city.example/test.pdf"},
+    )
+    assert practice.status_code == 200, practice.json
+    # a practice written moves the entry, not its project's own updated_at
+    assert entry_changed() == datetime.fromisoformat(practice.json["updated_at"]) > created
+    url = f"/api/v1/projects/{project.id}"
+    etag = manager.get(url).headers["ETag"]
+    renamed = manager.patch(url, json={"title": "Renamed"}, headers={"If-Match": etag})
+    assert renamed.status_code == 200, renamed.json
+    assert (
+        entry_changed()
+        == datetime.fromisoformat(renamed.json["updated_at"])
+        > datetime.fromisoformat(practice.json["updated_at"])
+    )
