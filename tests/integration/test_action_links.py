@@ -26,14 +26,17 @@ def config(app, smtp):
     return app.config
 
 
-def scan_and_deliver(session, config, as_of: date) -> None:
-    """The alerting step of a real scan, committed, then the outbox delivered."""
-    scan = ScanRun(as_of=as_of, trigger="cli")
-    session.add(scan)
-    session.flush()
-    queue_alerts(session, scan=scan, as_of=as_of, config=config)
-    session.commit()
-    deliver_due(session, now=utcnow(), config=config)
+def scan_and_deliver(app, session, as_of: date) -> None:
+    """The alerting step of a real scan, committed, then the outbox delivered (in an app context, as
+    the scheduler and `flask deliver` run them)."""
+    config = app.config
+    with app.app_context():
+        scan = ScanRun(as_of=as_of, trigger="cli")
+        session.add(scan)
+        session.flush()
+        queue_alerts(session, scan=scan, as_of=as_of, config=config)
+        session.commit()
+        deliver_due(session, now=utcnow(), config=config)
 
 
 def text_of(message) -> str:
@@ -48,7 +51,7 @@ def test_an_owner_acknowledges_one_flag_and_snoozes_another_from_the_email(app, 
     session.commit()
     today = utcnow().date()
 
-    scan_and_deliver(session, config, today)
+    scan_and_deliver(app, session, today)
 
     [message] = smtp.to("ana@city.example")
     text, html = text_of(message), message.get_body(preferencelist=("html",)).get_content()
@@ -110,7 +113,7 @@ def test_a_reminder_carries_a_link_a_resolution_none_and_the_caio_digest_none(ap
     )
     session.commit()
 
-    scan_and_deliver(session, config, utcnow().date())
+    scan_and_deliver(app, session, utcnow().date())
 
     [owner_digest] = smtp.to("ana@city.example")
     text = text_of(owner_digest)
@@ -128,7 +131,7 @@ def test_the_webhook_carries_no_action_link(app, session, config, smtp, webhook_
     FlagFactory(project=ProjectFactory(key="MOB-01", owner=UserFactory(email="ana@city.example")))
     session.commit()
 
-    scan_and_deliver(session, config, utcnow().date())
+    scan_and_deliver(app, session, utcnow().date())
 
     [request] = webhook_receiver.requests
     assert b"MOB-01" in request["body"] and b"/alerts/act/" not in request["body"]

@@ -9,6 +9,11 @@ from tracker.users.models import User
 from tracker.vocab import AI_TYPES, RISK_TIERS, STAGES
 
 
+def _same_as_updated_at(context) -> datetime:
+    """A write of the project itself: its entry changed at the same instant as the row."""
+    return context.get_current_parameters().get("updated_at") or utcnow()
+
+
 class Project(Base):
     __tablename__ = "projects"
 
@@ -47,7 +52,7 @@ class Project(Base):
     # The registry entry's last change: this row's, or one of its practices' (SPEC "Trust"), kept
     # here so the register lists newest first from an index (tracker/trust/changes.py).
     changed_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow, server_default=sa.func.now()
+        UTCDateTime, default=_same_as_updated_at, onupdate=_same_as_updated_at, server_default=sa.func.now()
     )
     # bumped by every UPDATE and checked in its WHERE clause: the ETag, and no lost updates
     version: so.Mapped[int] = so.mapped_column(default=1)
