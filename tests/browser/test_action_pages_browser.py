@@ -3,114 +3,28 @@ the form, its error state, the result, the already-handled page and the 404, in 
 the form works there (the Referrer-Policy/Origin trap: with `no-referrer` Chromium sends
 `Origin: null` on a form's POST, which the page must refuse, so these pages send `same-origin`).
 
-`axe_page` is defined minimally here, as the register's browser tests define their harness; the two
-can share one fixture. Needs Debian's `chromium` and `chromium-driver`, and axe-core in
-tests/browser/node_modules (`npm install axe-core` there); skipped without them.
-Set TRACKER_SHOTS=/some/dir to keep a screenshot of each page at phone and desktop width.
+The harness (`browser`, `axe_page`, the live server) is conftest.py's here.
 """
 
-import os
-import shutil
-import threading
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
+from tests.browser.conftest import live_server
 from tests.factories import FlagFactory, ProjectFactory, UserFactory
 from tracker.actions import links
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.flags.models import Flag
 
-AXE = Path(os.environ.get("AXE_CORE_JS", Path(__file__).resolve().parent / "node_modules/axe-core/axe.min.js"))
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER and AXE.exists()),
-    reason="browser tests need Chromium and axe-core: apt-get install chromium chromium-driver; "
-    "npm install axe-core in tests/browser",
-)
-
 
 @pytest.fixture
 def server(app):
-    """The app behind a real HTTP server in a thread; its address is PUBLIC_BASE_URL."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    base = f"http://127.0.0.1:{httpd.server_port}"
-    app.config["PUBLIC_BASE_URL"] = base
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    httpd.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser(tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.set_page_load_timeout(30)
-    driver.set_script_timeout(60)
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture
-def axe_page(browser):
-    """axe_page(name) -> {where: problem} for the page the browser shows, at phone and desktop width:
-    axe-core's WCAG 2.1 A/AA violations, and sideways scrolling on a 360 px phone."""
-    shots = os.environ.get("TRACKER_SHOTS")
-
-    def check(name: str) -> dict:
-        found = {}
-        for width, height in ((360, 800), (1280, 900)):
-            browser.set_window_size(width, height)
-            if width == 360:
-                overflow = browser.execute_script(
-                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                if overflow > 0:
-                    found[f"{name} at 360px"] = f"scrolls sideways by {overflow}px"
-            browser.execute_script(AXE.read_text(encoding="utf-8"))
-            violations = browser.execute_async_script(
-                "const done = arguments[arguments.length - 1];"
-                "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
-                ".then(r => done(r.violations.map(v => ({id: v.id, help: v.help,"
-                " nodes: v.nodes.map(n => n.target.join(' '))}))))"
-                ".catch(e => done([{id: 'axe-error', help: String(e), nodes: []}]));",
-                WCAG_TAGS,
-            )
-            if violations:
-                found[f"{name} at {width}px"] = violations
-            if shots:
-                Path(shots).mkdir(parents=True, exist_ok=True)
-                needed = browser.execute_script("return document.documentElement.scrollHeight")
-                browser.set_window_size(width, min(max(height, needed), 4000))
-                browser.save_screenshot(str(Path(shots) / f"{name}-{width}.png"))
-        return found
-
-    return check
+    """The app behind a real HTTP server; its address is PUBLIC_BASE_URL, as the links' base."""
+    with live_server(app) as base:
+        app.config["PUBLIC_BASE_URL"] = base
+        yield base
 
 
 def _owner_with_flags(app, count: int, locale: str | None = None) -> tuple[int, list[str]]:

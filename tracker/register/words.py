@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.i18n import vocab
+
 STAGE_NAMES = {
     "poc": _l("Proof of concept (PoC)"),
     "pilot": _l("Pilot"),
@@ -11,13 +13,8 @@ STAGE_NAMES = {
 }
 STOPPED_STAGES = frozenset({"cancelled", "retired"})
 
-RISK_TIER_NAMES = {
-    "unassessed": _l("Not yet assessed"),
-    "minimal": _l("Minimal risk"),
-    "limited": _l("Limited risk (transparency duty)"),
-    "high_impact": _l("High-impact AI"),
-    "prohibited": _l("Prohibited use"),
-}
+# one vocabulary of tiers for the register and the printable report
+RISK_TIER_NAMES = vocab.RISK_TIER_NAMES
 
 PRACTICE_NAMES = {
     "testing": _l("Pre-deployment testing"),
