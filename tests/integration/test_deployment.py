@@ -197,11 +197,11 @@ def test_two_web_instances_and_two_schedulers_on_one_database_make_one_scan_per_
         runs = connection.execute(sa.select(ScanRun.as_of, ScanRun.trigger)).all()
     assert count(SchedulerClaim, SchedulerClaim.job == "scan") == len(runs) >= 1  # one scan per claimed slot
     assert {trigger for _, trigger in runs} == {"scheduler"}
-    assert count(Flag) == 6  # each pilot: pilot_purgatory, no_scale_budget, no_kpis
+    assert count(Flag) == 8  # each pilot: pilot_purgatory, no_scale_budget, no_kpis, risk_unassessed
     assert scan_status == 200
     assert len(scans) == len(runs)
     assert flag_status == 200
-    assert sorted(f["rule"] for f in ana_flags) == ["no_kpis", "no_scale_budget", "pilot_purgatory"]
+    assert sorted(f["rule"] for f in ana_flags) == ["no_kpis", "no_scale_budget", "pilot_purgatory", "risk_unassessed"]
     assert sorted(r.rcpt_tos[0] for r in smtp.received) == ["ana@city.example", "ben@city.example"]
     assert all("PILOT-" in r.message.get_body(preferencelist=("plain",)).get_content() for r in smtp.received)
     assert count(OutboxMessage) == count(OutboxMessage, OutboxMessage.status == "sent") == 2
