@@ -368,6 +368,9 @@ def scan_statement_counts(scan, size: int) -> list[int]:
         db.session.execute(sa.delete(table))
     db.session.execute(sa.delete(Project))
     db.session.commit()
+    # the bulk deletes left the objects of the last portfolio in the session; SQLite reuses their
+    # ids, so they must not meet the new rows (whether they still lingered was up to the GC)
+    db.session.expunge_all()
     owners = [factories.UserFactory(), factories.UserFactory()]
     build_portfolio(size, owners)
     counts = [
