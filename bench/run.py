@@ -103,6 +103,7 @@ class Dataset:
     checks: list[str] = field(default_factory=list)  # agreements and EXPLAIN findings
     failures: list[str] = field(default_factory=list)
     load: dict | None = None
+    load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)  # the machine's, when this data set's work began
 
 
 def paired(runs: int, floor: Callable, app: Callable) -> tuple[list[float], list[float]]:
@@ -539,7 +540,7 @@ def bench_dataset(dialect: str, size: int, args) -> Dataset:
 
     print(f"\n## {dialect}, {size:,} projects", flush=True)
     manifest = generate.ensure(dialect, size)
-    data = Dataset(dialect, size, manifest)
+    data = Dataset(dialect, size, manifest, load_average=os.getloadavg())
     working = common.working_name(size)
     common.copy(dialect, common.pristine_name(size), working)
     url = common.database_url(dialect, working)
@@ -587,7 +588,8 @@ def dataset_markdown(data: Dataset) -> str:
         f"### {data.dialect}, {data.size:,} projects",
         f"{rows['kpis']:,} KPIs, {rows['measurements']:,} measurements, {rows['budget_lines']:,} budget lines, "
         f"{rows['stage_transitions']:,} stage decisions, {rows['flags']:,} flags; "
-        f"generated in {data.manifest['total_seconds']} s, {data.manifest['bytes'] / 1e6:,.0f} MB",
+        f"generated in {data.manifest['total_seconds']} s, {data.manifest['bytes'] / 1e6:,.0f} MB; "
+        f"load average when its work began: {', '.join(f'{x:.2f}' for x in data.load_average)}",
         "",
         "| work | app median (p99) ms | floor median (p99) ms | ratio | target | result | note |",
         "| --- | ---: | ---: | ---: | ---: | --- | --- |",
@@ -600,11 +602,12 @@ def dataset_markdown(data: Dataset) -> str:
             f"| {f.work} | {app} | {floor} | {f.ratio:.2f}x | {f'<= {target}x' if target else ''} "
             f"| {verdict(f.ratio, target)} | {f.note} |"
         )
-    lines += [
-        "",
-        "| download | time s | floor s | ratio | size MB | RSS before MB | peak RSS MB | result |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-    ]
+    if data.peaks:  # the streams group ran
+        lines += [
+            "",
+            "| download | time s | floor s | ratio | size MB | RSS before MB | peak RSS MB | result |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
     for p in data.peaks:
         limit = PEAK_MB_LIMIT if data.size >= TARGET_SIZE and "floor" not in p.work else None
         floor = f"{p.floor_seconds:.2f}" if p.floor_seconds else ""
