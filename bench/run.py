@@ -19,7 +19,9 @@ on a fresh copy of it, and measure, alternating app and floor run by run:
   route making the same reads behind the same gunicorn configuration, p50 and p99;
 - on PostgreSQL, EXPLAIN of every statement the hot requests send: a Seq Scan on a big table that
   returns few of its rows is an index missing;
-- the growth from 10k to 100k projects when both sizes ran;
+- the growth from 10k to 100k projects when both sizes ran, judged against the floor's own
+  growth on the same run (at most 1.1 times it; a flat 11x where a work has no floor; the
+  report's queries alone, a breakdown, are shown but not judged);
 - with --load-seconds, bench/load.py against the gunicorn serving the largest data set.
 
 Prints Markdown tables with PASS/FAIL against the targets; the figures also go to
@@ -50,13 +52,17 @@ from bench import common, floors, generate, load
 
 TARGETS = {
     "scan (dry run)": 2.0,
-    "scan (real)": 2.0,
+    "scan (real)": 1.8,  # issue 11 asks 2x; issue 10 a margin that survives a noisy machine
     "portfolio report (GET)": 1.5,
     "list page p50 (gunicorn)": 1.5,
     "single GET p50 (gunicorn)": 1.5,
 }
 PEAK_MB_LIMIT = 200
+# growth from 10k to 100k: at most 1.1 times the floor's growth on the same run; a work without a
+# floor (a download's peak memory has none) keeps the flat limit, linear with a 10% margin
+RELATIVE_GROWTH_LIMIT = 1.1
 GROWTH_LIMIT = 11.0
+PEAK_WORKS = ("projects.csv", "registry.csv")  # the streamed downloads, judged on memory and growth
 GROUPS = ("scan", "portfolio", "explain", "streams", "http")
 TARGET_SIZE = 100_000  # the targets hold at this size; smaller sizes are printed for the trend
 BIG_TABLES = ("projects", "stage_transitions", "budget_lines", "kpis", "measurements", "flags", "audit_events")
@@ -99,6 +105,7 @@ class Dataset:
     checks: list[str] = field(default_factory=list)  # agreements and EXPLAIN findings
     failures: list[str] = field(default_factory=list)
     load: dict | None = None
+    load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)  # the machine's, when this data set's work began
 
 
 def paired(runs: int, floor: Callable, app: Callable) -> tuple[list[float], list[float]]:
@@ -297,7 +304,7 @@ def bench_streams(data: Dataset, url: str, runs: int) -> None:
     runs = max(1, min(runs, 3))
     floor_runs = [stream("floor-projects.csv", url) for _ in range(runs)]
     floor_seconds = statistics.median(r["seconds"] for r in floor_runs)
-    for what in ("projects.csv", "registry.csv"):
+    for what in PEAK_WORKS:
         results = [stream(what, url) for _ in range(runs)]
         if what == "projects.csv" and results[0]["lines"] != floor_runs[0]["lines"]:
             data.failures.append(f"projects.csv has {results[0]['lines']} lines, the floor {floor_runs[0]['lines']}")
@@ -535,7 +542,7 @@ def bench_dataset(dialect: str, size: int, args) -> Dataset:
 
     print(f"\n## {dialect}, {size:,} projects", flush=True)
     manifest = generate.ensure(dialect, size)
-    data = Dataset(dialect, size, manifest)
+    data = Dataset(dialect, size, manifest, load_average=os.getloadavg())
     working = common.working_name(size)
     common.copy(dialect, common.pristine_name(size), working)
     url = common.database_url(dialect, working)
@@ -583,7 +590,8 @@ def dataset_markdown(data: Dataset) -> str:
         f"### {data.dialect}, {data.size:,} projects",
         f"{rows['kpis']:,} KPIs, {rows['measurements']:,} measurements, {rows['budget_lines']:,} budget lines, "
         f"{rows['stage_transitions']:,} stage decisions, {rows['flags']:,} flags; "
-        f"generated in {data.manifest['total_seconds']} s, {data.manifest['bytes'] / 1e6:,.0f} MB",
+        f"generated in {data.manifest['total_seconds']} s, {data.manifest['bytes'] / 1e6:,.0f} MB; "
+        f"load average when its work began: {', '.join(f'{x:.2f}' for x in data.load_average)}",
         "",
         "| work | app median (p99) ms | floor median (p99) ms | ratio | target | result | note |",
         "| --- | ---: | ---: | ---: | ---: | --- | --- |",
@@ -596,11 +604,12 @@ def dataset_markdown(data: Dataset) -> str:
             f"| {f.work} | {app} | {floor} | {f.ratio:.2f}x | {f'<= {target}x' if target else ''} "
             f"| {verdict(f.ratio, target)} | {f.note} |"
         )
-    lines += [
-        "",
-        "| download | time s | floor s | ratio | size MB | RSS before MB | peak RSS MB | result |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-    ]
+    if data.peaks:  # the streams group ran
+        lines += [
+            "",
+            "| download | time s | floor s | ratio | size MB | RSS before MB | peak RSS MB | result |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
     for p in data.peaks:
         limit = PEAK_MB_LIMIT if data.size >= TARGET_SIZE and "floor" not in p.work else None
         floor = f"{p.floor_seconds:.2f}" if p.floor_seconds else ""
@@ -617,6 +626,9 @@ def dataset_markdown(data: Dataset) -> str:
 
 
 def growth_markdown(datasets: list[Dataset]) -> tuple[str, list[str]]:
+    """Growth from 10k to 100k, judged against the floor's growth on the same run: the floor's own
+    growth (the database's, the machine's) is what hand-written SQL cannot avoid, so only the rest
+    is the app's. A work without a floor keeps the flat limit."""
     lines, failures = [], []
     by_key = {(d.dialect, d.size): d for d in datasets}
     for dialect in common.DIALECTS:
@@ -626,37 +638,44 @@ def growth_markdown(datasets: list[Dataset]) -> tuple[str, list[str]]:
         lines += [
             f"### Growth 10k -> 100k projects, {dialect}",
             "",
-            "| work | 10k ms | 100k ms | growth | floor growth | target | result |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+            f"Target: app growth / floor growth <= {RELATIVE_GROWTH_LIMIT:g}; a work without a floor: "
+            f"growth <= {GROWTH_LIMIT:g}x (linear, 10% margin).",
+            "",
+            "| work | app 10k ms | app 100k ms | app growth | floor growth | app / floor growth | target | result |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
         ]
-        small_figures = {f.work: f for f in small.figures}
-        for f in big.figures:
-            before = small_figures.get(f.work)
-            if before is None:
-                continue
-            growth = statistics.median(f.app) / statistics.median(before.app)
-            floor_growth = statistics.median(f.floor) / statistics.median(before.floor)
-            result = verdict(growth, GROWTH_LIMIT)
+        rows = [
+            (f.work, statistics.median(before.app), statistics.median(f.app), floor_growth(before, f))
+            for f in big.figures
+            if (before := next((b for b in small.figures if b.work == f.work), None))
+        ]
+        rows += [
+            (p.work, before.seconds, p.seconds, p.floor_seconds / before.floor_seconds if p.floor_seconds else None)
+            for p in big.peaks
+            if "floor" not in p.work and (before := next((b for b in small.peaks if b.work == p.work), None))
+        ]
+        for work, small_seconds, big_seconds, floor_grew in rows:
+            growth = big_seconds / small_seconds
+            judged = work in TARGETS or work in PEAK_WORKS  # a breakdown (the report's queries alone) is shown only
+            if floor_grew:
+                relative = growth / floor_grew
+                result = verdict(relative, RELATIVE_GROWTH_LIMIT if judged else None)
+                target = f"<= {RELATIVE_GROWTH_LIMIT:g} (relative)" if judged else "(breakdown)"
+                columns = f"{floor_grew:.1f}x | {relative:.2f} | {target}"
+                failure = f"grows {growth:.1f}x from 10k to 100k, {relative:.2f} times its floor's {floor_grew:.1f}x"
+            else:
+                result = verdict(growth, GROWTH_LIMIT if judged else None)
+                columns = f"no floor | | {f'<= {GROWTH_LIMIT:g}x (flat)' if judged else '(breakdown)'}"
+                failure = f"grows {growth:.1f}x from 10k to 100k (no floor)"
             if result == "FAIL":
-                failures.append(f"{dialect}: {f.work} grows {growth:.1f}x from 10k to 100k")
-            lines.append(
-                f"| {f.work} | {ms(statistics.median(before.app))} | {ms(statistics.median(f.app))} "
-                f"| {growth:.1f}x | {floor_growth:.1f}x | <= {GROWTH_LIMIT:g}x | {result} |"
-            )
-        small_peaks = {p.work: p for p in small.peaks}
-        for p in big.peaks:
-            before = small_peaks.get(p.work)
-            if before is not None and "floor" not in p.work:
-                growth = p.seconds / before.seconds
-                result = verdict(growth, GROWTH_LIMIT)
-                if result == "FAIL":
-                    failures.append(f"{dialect}: {p.work} grows {growth:.1f}x from 10k to 100k")
-                lines.append(
-                    f"| {p.work} | {before.seconds * 1000:,.0f} | {p.seconds * 1000:,.0f} | {growth:.1f}x | "
-                    f"| <= {GROWTH_LIMIT:g}x | {result} |"
-                )
+                failures.append(f"{dialect}: {work} {failure}")
+            lines.append(f"| {work} | {ms(small_seconds)} | {ms(big_seconds)} | {growth:.1f}x | {columns} | {result} |")
         lines.append("")
     return "\n".join(lines), failures
+
+
+def floor_growth(small: Figure, big: Figure) -> float:
+    return statistics.median(big.floor) / statistics.median(small.floor)
 
 
 def machine() -> dict:

@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
+from functools import lru_cache
 
+from babel import numbers
 from flask import current_app
 from flask_babel import force_locale, format_decimal, get_translations, gettext, ngettext
 from flask_babel import lazy_gettext as _l
@@ -105,10 +107,18 @@ def _heading_key(flag: Mapping) -> str:
     return key if flag.get("no_active_owner") and key in NO_ACTIVE_OWNER_HEADINGS else flag["kind"]
 
 
+@lru_cache(maxsize=4096)
+def _count(number: int, locale: str) -> str:
+    """A count as Babel writes it in a language (as the `number` filter does): a scan writes a
+    subject for each of thousands of owners, and Babel's formatting was a tenth of a real scan."""
+    return numbers.format_decimal(number, locale=locale)
+
+
 def subject_of(digest: Mapping) -> str:
     """The subject in the digest's language (the scan stores it; the alerts list shows it)."""
-    with force_locale(language(digest)):
-        counts = {kind: format_decimal(count) for kind, count in digest["counts"].items() if count}
+    locale = language(digest)
+    with force_locale(locale):
+        counts = {kind: _count(count, locale) for kind, count in digest["counts"].items() if count}
         parts = [
             gettext("%(num)s new", num=counts["new"]) if "new" in counts else "",
             gettext("%(num)s still open", num=counts["reminder"]) if "reminder" in counts else "",
@@ -122,7 +132,7 @@ def subject_of(digest: Mapping) -> str:
         about = (
             projects[0]
             if len(projects) == 1
-            else ngettext("%(count)s project", "%(count)s projects", len(projects), count=format_decimal(len(projects)))
+            else ngettext("%(count)s project", "%(count)s projects", len(projects), count=_count(len(projects), locale))
         )
         subject = gettext(
             "AI portfolio stall flags: %(news)s - %(about)s",
