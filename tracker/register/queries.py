@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from tracker.projects.models import Project, StageTransition
 from tracker.projects.search import search_words
 from tracker.trust.models import Practice
+from tracker.trust.queries import PUBLIC_COLUMNS
 from tracker.vocab import RISK_TIERS, STAGES
 
 PAGE_SIZE = 20
@@ -142,16 +143,7 @@ def stage_decisions(connection: sa.Connection, project_id: int) -> list[sa.Row]:
 
 def written_practices(connection: sa.Connection, project_id: int) -> list[sa.Row]:
     """The practices written for a project: the fields the registry publishes (never note or updated_by)."""
-    return connection.execute(
-        sa.select(
-            Practice.key,
-            Practice.status,
-            Practice.completed_on,
-            Practice.waived_on,
-            Practice.evidence_url,
-            Practice.waiver_reason,
-        ).where(Practice.project_id == project_id)
-    ).all()
+    return connection.execute(sa.select(*PUBLIC_COLUMNS).where(Practice.project_id == project_id)).all()
 
 
 def feed_entries(connection: sa.Connection) -> list[sa.Row]:

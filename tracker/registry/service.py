@@ -32,6 +32,7 @@ from tracker.registry.schemas import (
     TrackerRowSchema,
 )
 from tracker.trust.models import Practice
+from tracker.trust.queries import PUBLIC_COLUMNS
 from tracker.trust.rules import PracticeState
 from tracker.users.models import User
 from tracker.users.service import normalise_email
@@ -137,15 +138,7 @@ def _cell(value) -> str:
 
 def _public_practices(session: so.Session, which: sa.ColumnElement[bool]) -> dict[int, dict[str, sa.Row]]:
     """The written practices' public columns (never the note or who changed it), by project and key."""
-    stmt = sa.select(
-        Practice.project_id,
-        Practice.key,
-        Practice.status,
-        Practice.completed_on,
-        Practice.waived_on,
-        Practice.evidence_url,
-        Practice.waiver_reason,
-    ).where(which)
+    stmt = sa.select(Practice.project_id, *PUBLIC_COLUMNS).where(which)
     written: dict[int, dict[str, sa.Row]] = {}
     for row in session.execute(stmt):
         written.setdefault(row.project_id, {})[row.key] = row

@@ -1,4 +1,5 @@
-"""The in-effect rule of tracker/trust/rules.py as SQL, for aggregate queries (reports, counts)."""
+"""Practices in SQL: the columns the public may see, and the in-effect rule of
+tracker/trust/rules.py for aggregate queries (reports, counts)."""
 
 from datetime import date, timedelta
 
@@ -6,6 +7,16 @@ import sqlalchemy as sa
 
 from tracker.trust.models import Practice
 from tracker.vocab import PRACTICES
+
+# What the registry and the register publish of a written practice: never its note, nor who changed it.
+PUBLIC_COLUMNS = (
+    Practice.key,
+    Practice.status,
+    Practice.completed_on,
+    Practice.waived_on,
+    Practice.evidence_url,
+    Practice.waiver_reason,
+)
 
 
 def in_effect(on: date, valid_days: int) -> sa.ColumnElement[bool]:
