@@ -175,6 +175,40 @@ def test_percent_and_underscore_in_a_search_match_themselves(client, session):
     assert listed_keys(_search(client, "%")) == ["P-1"]
 
 
+def test_quotes_backslashes_and_single_letters_in_a_search_match_themselves(client, session):
+    public_project(key="Q-1", title="O'Brien's queue \\ triage")
+    public_project(key="Q-2", title="Obrien queue triage")
+    assert listed_keys(_search(client, "o'brien's")) == ["Q-1"]
+    assert listed_keys(_search(client, "\\")) == ["Q-1"]
+    assert listed_keys(_search(client, "e\\")) == []  # "e \\": the space is between them
+    assert set(listed_keys(_search(client, "q"))) == {"Q-1", "Q-2"}  # one letter: a full read
+    assert listed_keys(_search(client, "' & !")) == []
+
+
+@pytest.mark.postgres_only
+def test_on_postgresql_a_search_reads_the_ngram_index_not_every_entry(client, session):
+    for n in range(30):
+        public_project(key=f"CITY-{n:02d}", title=f"교통신호 최적화 {n}" if n % 3 == 0 else f"Permit triage {n}")
+    with db.engine.connect() as connection:
+        connection.execute(sa.text("ANALYZE projects"))
+    searches = []
+
+    def keep_search(conn, cursor, statement, parameters, context, executemany):
+        if "register_ngrams" in statement:
+            searches.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", keep_search)
+    try:
+        assert len(listed_keys(_search(client, "교통"))) == 10
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep_search)
+    assert searches, "the search did not ask the n-gram index"
+    with db.engine.connect() as connection:
+        for statement, parameters in searches:
+            plan = connection.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
+            assert any("ix_projects_search_ngrams" in line for line in plan), plan
+
+
 def test_filters_offer_the_values_in_use_among_public_entries_and_combine(client, session):
     small_register()
     _, root = page(client, "/registry")

@@ -69,6 +69,22 @@ class Project(Base):
     )
 
 
+# The register's search on PostgreSQL: public entries' n-grams (tracker/projects/search.py). The
+# predicate is written as the register's queries write it, or the planner cannot use the index.
+sa.Index(
+    search.NGRAMS_INDEX,
+    sa.func.register_ngrams(Project.search_text),
+    postgresql_using="gin",
+    postgresql_where=Project.public.is_(True),
+).ddl_if(dialect="postgresql")
+for when, statement in (
+    ("before_create", search.CREATE_NGRAMS_FUNCTION),
+    ("after_create", f"ALTER INDEX {search.NGRAMS_INDEX} ALTER COLUMN 1 SET STATISTICS 0"),
+    ("after_drop", search.DROP_NGRAMS_FUNCTION),
+):
+    sa.event.listen(Project.__table__, when, sa.DDL(statement).execute_if(dialect="postgresql"))
+
+
 @sa.event.listens_for(Project, "before_update")
 def _refresh_search_text(mapper, connection, project: Project) -> None:
     state = sa.inspect(project)

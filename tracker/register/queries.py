@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from tracker.projects.models import Project, StageTransition
-from tracker.projects.search import search_words
+from tracker.projects.search import ngrams_query, search_words
 from tracker.trust.models import Practice
 from tracker.trust.queries import PUBLIC_COLUMNS
 from tracker.vocab import RISK_TIERS, STAGES
@@ -38,11 +39,17 @@ class Page:
     pages: int
 
 
-def _conditions(filters: Mapping[str, str], q: str) -> list:
+def _conditions(connection: sa.Connection, filters: Mapping[str, str], q: str) -> list:
     conditions = [_PUBLIC]
     conditions += [getattr(Project, name) == value for name, value in filters.items()]
-    # every word somewhere in the folded fields; autoescape: % and _ match themselves
-    conditions += [Project.search_text.contains(word, autoescape=True) for word in search_words(q)]
+    for word in search_words(q):
+        ngrams = ngrams_query(word) if connection.dialect.name == "postgresql" else None
+        if ngrams:
+            # the candidates, from the n-gram index (tracker/projects/search.py)
+            tsquery = sa.cast(ngrams, postgresql.TSQUERY)
+            conditions.append(sa.func.register_ngrams(Project.search_text).bool_op("@@")(tsquery))
+        # the word somewhere in the folded fields; autoescape: % and _ match themselves
+        conditions.append(Project.search_text.contains(word, autoescape=True))
     return conditions
 
 
@@ -80,20 +87,18 @@ def filter_choices(connection: sa.Connection, state: tuple) -> dict[str, list[st
 def search(connection: sa.Connection, *, filters: Mapping[str, str], q: str, page: int, total: int | None) -> Page:
     """One page of the matching entries, newest change first; a page out of range is the nearest.
     `total` when already known (no filter, no search: the public count)."""
-    conditions = _conditions(filters, q)
+    conditions = _conditions(connection, filters, q)
     page = max(page, 1)
     if total is None:
-        # A search reads every public entry (a word may be anywhere inside the text): one pass
-        # gives the page and, alongside, the number of matches.
-        counted = sa.select(*_LISTED, sa.func.count().over().label("matches")).where(*conditions)
-        entries = _page_of(connection, counted, page)
+        # One pass over the matches gives the page and, alongside, their number.
+        entries = _page_of(connection, conditions, page, counted=True)
         if entries:
             total = entries[0].matches
             return Page(entries=entries, total=total, page=page, pages=_pages(total))
         # nothing matches, or the page is past the end
         total = connection.scalar(sa.select(sa.func.count()).select_from(Project).where(*conditions))
     page = min(page, _pages(total))
-    entries = _page_of(connection, sa.select(*_LISTED).where(*conditions), page) if total else []
+    entries = _page_of(connection, conditions, page) if total else []
     return Page(entries=entries, total=total, page=page, pages=_pages(total))
 
 
@@ -101,8 +106,15 @@ def _pages(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
 
-def _page_of(connection: sa.Connection, stmt: sa.Select, page: int) -> list[sa.Row]:
-    return connection.execute(stmt.order_by(*_NEWEST_FIRST).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+def _page_of(connection: sa.Connection, conditions: list, page: int, counted: bool = False) -> list[sa.Row]:
+    """The page's rows: the matches are sorted by their ids and dates alone, and the listed
+    columns read for the 20 on the page (a search may match thousands)."""
+    matches = sa.select(Project.id, *([sa.func.count().over().label("matches")] if counted else []))
+    on_page = (
+        matches.where(*conditions).order_by(*_NEWEST_FIRST).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).subquery()
+    )
+    listed = sa.select(*_LISTED, *([on_page.c.matches] if counted else [])).join(on_page, Project.id == on_page.c.id)
+    return connection.execute(listed.order_by(*_NEWEST_FIRST)).all()
 
 
 _ENTRY_COLUMNS = (
