@@ -29,7 +29,7 @@ import sqlalchemy.orm as so
 from tracker.alerts.digest import queue_alerts
 from tracker.auth import Actor
 from tracker.budgets.models import BudgetLine
-from tracker.db import utcnow
+from tracker.db import plain_text, utcnow
 from tracker.errors import Conflict, Invalid
 from tracker.flags import rules
 from tracker.flags.models import Flag, ScanRun
@@ -213,11 +213,6 @@ def _plan_for_one_pass(session: so.Session) -> None:
         session.execute(sa.text("SET LOCAL jit = off"))
 
 
-def _text(column):
-    """An enum column read as the plain text it is stored as: no per-row enum processing."""
-    return sa.type_coerce(column, sa.String())
-
-
 def last_real_scan(session: so.Session) -> date | None:
     """The as_of of the latest real scan: the day every unresolved flag was last seen."""
     return session.scalar(sa.select(sa.func.max(ScanRun.as_of)).where(ScanRun.dry_run.is_(False)))
@@ -248,15 +243,15 @@ def facts_query(as_of: date, window_days: int) -> sa.Select:
         Project.id.label("project_id"),
         Project.key,
         Project.owner_id,
-        _text(Project.stage).label("stage"),
+        plain_text(Project.stage).label("stage"),
         Project.stage_entered_at.label("entered_on"),
-        _text(Project.risk_tier).label("risk_tier"),
+        plain_text(Project.risk_tier).label("risk_tier"),
     ).where(Project.stage_entered_at <= as_of)
     st = StageTransition
     ranked = (
         sa.select(
             st.project_id,
-            _text(st.to_stage).label("stage"),
+            plain_text(st.to_stage).label("stage"),
             st.effective_date.label("entered_on"),
             sa.func.row_number()
             .over(partition_by=st.project_id, order_by=(st.effective_date.desc(), st.id.desc()))
@@ -275,7 +270,7 @@ def facts_query(as_of: date, window_days: int) -> sa.Select:
             Project.owner_id,
             ranked.c.stage,
             ranked.c.entered_on,
-            _text(Project.risk_tier),
+            plain_text(Project.risk_tier),
         )
         .join(Project, Project.id == ranked.c.project_id)
         .where(ranked.c.newest_first == 1)
@@ -369,7 +364,11 @@ def _high_impact_practices(session: so.Session, as_of: date) -> dict[int, dict[s
     high-impact ones in rollout now, or whose stage on `as_of` is looked up in the history."""
     stmt = (
         sa.select(
-            Practice.project_id, _text(Practice.key), _text(Practice.status), Practice.completed_on, Practice.waived_on
+            Practice.project_id,
+            plain_text(Practice.key),
+            plain_text(Practice.status),
+            Practice.completed_on,
+            Practice.waived_on,
         )
         .join(Project, Project.id == Practice.project_id)
         .where(
@@ -393,7 +392,7 @@ def _flag_changes(session: so.Session, report: ScanReport, as_of: date, last_sca
     details = sa.null() if report.dry_run else sa.cast(Flag.details, sa.Text)
     unresolved = (
         session.connection()
-        .execute(sa.select(Flag.id, Flag.project_id, _text(Flag.rule), details).where(Flag.status != "resolved"))
+        .execute(sa.select(Flag.id, Flag.project_id, plain_text(Flag.rule), details).where(Flag.status != "resolved"))
         .all()
     )
     for flag_id, project_id, rule, stored_details in unresolved:
