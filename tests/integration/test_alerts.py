@@ -358,6 +358,25 @@ def test_korean_and_accented_names_and_titles_arrive_intact(session, config, smt
     assert "서울 교통 신호 최적화 — café" in message.get_body(preferencelist=("html",)).get_content()
 
 
+def test_a_title_and_a_name_with_line_breaks_still_make_a_deliverable_email(session, config, smtp):
+    # the 2025 federal inventory has such a title ("Comment Actionability\nLikelihood Score")
+    owner = UserFactory(name="Ana\nRuiz", email="ana@city.example")
+    FlagFactory(
+        project=ProjectFactory(key="FED-01", title="Comment Actionability\r\nLikelihood Score", owner=owner),
+        opened_at=DAY0,
+    )
+
+    alert(session, config, DAY0)
+
+    [received] = smtp.received
+    assert (
+        subject(received.message) == "AI portfolio stall flags: 1 new - FED-01 Comment Actionability Likelihood Score"
+    )
+    assert received.message["To"].addresses[0].display_name == "Ana Ruiz"
+    assert db.session.scalars(sa.select(OutboxMessage.status)).all() == ["sent"]
+    assert db.session.scalars(sa.select(OutboxMessage.subject)).one() == subject(received.message)
+
+
 def test_project_text_is_escaped_in_the_html_part(session, config, smtp):
     owner = UserFactory(name="Ana <b>Ruiz</b>", email="ana@city.example")
     FlagFactory(project=ProjectFactory(key="MOB-01", title='<script>alert("x")</script>', owner=owner), opened_at=DAY0)

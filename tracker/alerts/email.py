@@ -139,7 +139,14 @@ def subject_of(digest: Mapping) -> str:
             news=", ".join(p for p in parts if p),
             about=about,
         )
+    subject = one_line(subject)
     return subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…"
+
+
+def one_line(text: str) -> str:
+    """Text for a header: every run of whitespace (line breaks included: a title imported from the
+    federal inventory may hold one, and no header may) read as one space."""
+    return " ".join(text.split())
 
 
 def build_message(
@@ -159,7 +166,7 @@ def build_message(
 
 
 def _address(addr_spec: str, name: str) -> Address:
-    return Address(display_name=name or "", addr_spec=addr_spec)
+    return Address(display_name=one_line(name or ""), addr_spec=addr_spec)
 
 
 def send(message: EmailMessage, config: Mapping) -> None:
