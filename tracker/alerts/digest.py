@@ -29,7 +29,7 @@ from tracker.alerts import email
 from tracker.alerts.models import OutboxMessage
 from tracker.db import plain_text
 from tracker.flags import rules
-from tracker.flags.models import Flag, ScanRun
+from tracker.flags.models import Flag, ScanRun, expire_loaded_flags
 from tracker.projects.models import Project
 from tracker.users.models import User
 
@@ -117,8 +117,12 @@ def _claim_escalations(session: so.Session, *, as_of: date, config: Mapping) -> 
 
 
 def _claim(session: so.Session, condition, **values) -> list[int]:
-    statement = sa.update(Flag).where(condition).values(**values).returning(Flag.id)
-    return list(session.execute(statement, execution_options={"synchronize_session": "fetch"}).scalars())
+    # Core, the ids fetched at once: the ORM's synchronisation read them row by row (0.1 s for the
+    # ~9,000 claimed a day at 100,000 projects)
+    statement = sa.update(Flag.__table__).where(condition).values(**values).returning(Flag.id)
+    claimed = session.connection().execute(statement).scalars().all()
+    expire_loaded_flags(session, list(values))
+    return claimed
 
 
 def _load_notes(session: so.Session, flag_ids: set[int]) -> list[dict]:

@@ -17,12 +17,12 @@ from functools import lru_cache
 
 from babel import numbers
 from flask import current_app
-from flask_babel import force_locale, format_decimal, get_translations, gettext, ngettext
+from flask_babel import force_locale, format_decimal, get_translations
 from flask_babel import lazy_gettext as _l
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from tracker.flags import rules
-from tracker.i18n import PEOPLE, long_date
+from tracker.i18n import PEOPLE, long_date, translations_for
 
 SMTP_TIMEOUT_SECONDS = 30
 SUBJECT_MAX = 500  # the outbox column's size
@@ -115,30 +115,32 @@ def _count(number: int, locale: str) -> str:
 
 
 def subject_of(digest: Mapping) -> str:
-    """The subject in the digest's language (the scan stores it; the alerts list shows it)."""
+    """The subject in the digest's language (the scan stores it; the alerts list shows it). Read from
+    the language's catalogue itself, as Flask-Babel would: a scan writes one for each of thousands of
+    owners, and switching Flask-Babel's locale for each cost 0.1 s a real scan at 100,000 projects."""
     locale = language(digest)
-    with force_locale(locale):
-        counts = {kind: _count(count, locale) for kind, count in digest["counts"].items() if count}
-        parts = [
-            gettext("%(num)s new", num=counts["new"]) if "new" in counts else "",
-            gettext("%(num)s still open", num=counts["reminder"]) if "reminder" in counts else "",
-            gettext("%(num)s resolved", num=counts["resolved"]) if "resolved" in counts else "",
-            gettext("%(num)s escalated", num=counts["escalated"]) if "escalated" in counts else "",
-            gettext("%(num)s with no active owner", num=counts["no_active_owner"])
-            if "no_active_owner" in counts
-            else "",
-        ]
-        projects = list(dict.fromkeys(f"{f['project']['key']} {f['project']['title']}" for f in digest["flags"]))
-        about = (
-            projects[0]
-            if len(projects) == 1
-            else ngettext("%(count)s project", "%(count)s projects", len(projects), count=_count(len(projects), locale))
-        )
-        subject = gettext(
-            "AI portfolio stall flags: %(news)s - %(about)s",
-            news=", ".join(p for p in parts if p),
-            about=about,
-        )
+    words = translations_for(locale)
+    counts = {kind: _count(count, locale) for kind, count in digest["counts"].items() if count}
+    parts = [
+        words.gettext("%(num)s new") % {"num": counts["new"]} if "new" in counts else "",
+        words.gettext("%(num)s still open") % {"num": counts["reminder"]} if "reminder" in counts else "",
+        words.gettext("%(num)s resolved") % {"num": counts["resolved"]} if "resolved" in counts else "",
+        words.gettext("%(num)s escalated") % {"num": counts["escalated"]} if "escalated" in counts else "",
+        words.gettext("%(num)s with no active owner") % {"num": counts["no_active_owner"]}
+        if "no_active_owner" in counts
+        else "",
+    ]
+    projects = list(dict.fromkeys(f"{f['project']['key']} {f['project']['title']}" for f in digest["flags"]))
+    about = (
+        projects[0]
+        if len(projects) == 1
+        else words.ngettext("%(count)s project", "%(count)s projects", len(projects))
+        % {"count": _count(len(projects), locale)}
+    )
+    subject = words.gettext("AI portfolio stall flags: %(news)s - %(about)s") % {
+        "news": ", ".join(p for p in parts if p),
+        "about": about,
+    }
     subject = one_line(subject)
     return subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…"
 

@@ -70,6 +70,14 @@ class Flag(Base):
         return cls.status == status
 
 
+def expire_loaded_flags(session: so.Session, attributes: list[str] | None = None) -> None:
+    """After a bulk statement on the flags (it bypasses the identity map): Flag objects loaded
+    earlier in `session` read `attributes` (default all) from their row again, not stale values."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Flag):
+            session.expire(obj, attributes)
+
+
 class ScanRun(Base):
     """One real (recorded) scan."""
 

@@ -33,7 +33,7 @@ from tracker.budgets.models import BudgetLine
 from tracker.db import plain_text, utcnow
 from tracker.errors import Conflict, Invalid
 from tracker.flags import rules
-from tracker.flags.models import Flag, ScanRun
+from tracker.flags.models import Flag, ScanRun, expire_loaded_flags
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects.models import Project, StageTransition
 from tracker.trust.models import Practice
@@ -462,7 +462,4 @@ def _write_flag_changes(session: so.Session, changes: _FlagChanges) -> None:
             session.execute(statement, rows)
     # after the resolutions, so only flags still true: snoozes that have run out open again
     session.execute(sa.update(flags).where(Flag.snooze_ran_out(changes.as_of)).values(status="open"))
-    # the bulk statements bypass the identity map: Flag objects loaded earlier must not read stale
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Flag):
-            session.expire(obj)
+    expire_loaded_flags(session)
