@@ -132,7 +132,7 @@ def refuse_unstorable_text() -> None:
     if not request.path.startswith("/api/") or _no_route():
         return
     fields: dict[str, list[str]] = {}
-    query = sorted({name for name, value in request.args.items(multi=True) if not _storable([name, value])})
+    query = sorted({name for name, value in request.args.items(multi=True) if not storable([name, value])})
     if query:
         fields["query"] = query
     if request.method in {"POST", "PUT", "PATCH"} and request.is_json:
@@ -141,14 +141,14 @@ def refuse_unstorable_text() -> None:
         except RecursionError:  # not a ValueError, so not silenced: "[[[[...]]]]" a million deep
             raise BadRequest("the request body is not valid JSON: it is nested too deeply") from None
         if isinstance(body, dict):
-            names = sorted(str(name) for name, value in body.items() if not _storable([name, value]))
+            names = sorted(str(name) for name, value in body.items() if not storable([name, value]))
             if names:
                 fields["json"] = names
     if fields:
         raise UnstorableText(fields)
 
 
-def _storable(value) -> bool:
+def storable(value) -> bool:
     """Every string in `value`, inside dicts (keys too) and lists, is text a database stores."""
     pending = [value]  # a loop, not recursion: nesting as deep as the JSON parser allows is fine
     while pending:
@@ -161,6 +161,12 @@ def _storable(value) -> bool:
         elif isinstance(item, str) and ("\x00" in item or not _encodes_as_utf8(item)):
             return False
     return True
+
+
+def without_unstorable(text: str) -> str:
+    """`text` less the characters no database stores (NUL; halves of surrogate pairs): what a page's
+    search box keeps of them, where they can only be slips (a stored text never holds one)."""
+    return text.replace("\x00", "").encode("utf-8", errors="ignore").decode("utf-8")
 
 
 def _encodes_as_utf8(text: str) -> bool:

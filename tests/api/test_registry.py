@@ -312,3 +312,9 @@ def test_an_entrys_last_change_is_the_later_of_its_projects_and_its_practices(cl
         == datetime.fromisoformat(renamed.json["updated_at"])
         > datetime.fromisoformat(practice.json["updated_at"])
     )
+
+
+def test_a_key_no_database_stores_is_a_missing_entry_not_an_error(client):
+    response = client.get("/api/v1/registry/K%00EY")
+    assert response.status_code == 404
+    assert "no public registry entry" in response.json["message"]

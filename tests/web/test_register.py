@@ -185,6 +185,17 @@ def test_quotes_backslashes_and_single_letters_in_a_search_match_themselves(clie
     assert listed_keys(_search(client, "' & !")) == []
 
 
+def test_text_no_database_stores_in_the_address_is_never_an_error(client, session):
+    public_project(key="CITY-AB-01", title="Abc planning")
+    # a NUL in a search or a filter is a slip: dropped, the rest searched
+    assert listed_keys(_search(client, "ab\x00c")) == ["CITY-AB-01"]
+    assert listed_keys(page(client, "/registry?department=%00")[1]) == ["CITY-AB-01"]
+    assert listed_keys(page(client, "/registry?q=%00&stage=%00retired")[1]) == []  # none is retired
+    # no key holds one: the page that does not exist
+    _, root = page(client, "/registry/CITY-AB-01%00", status=404)
+    assert "CITY-AB-01" not in text_of(root)
+
+
 @pytest.mark.postgres_only
 def test_on_postgresql_a_search_reads_the_ngram_index_not_every_entry(client, session):
     for n in range(30):

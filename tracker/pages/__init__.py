@@ -6,7 +6,7 @@ through gettext (tracker.i18n), and they are cacheable public HTML negotiated on
 """
 
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from babel import Locale
 from flask import (
@@ -44,6 +44,12 @@ def page_url(endpoint: str, **values) -> str:
     return url_for(endpoint, **values)
 
 
+def this_path() -> str:
+    """This request's path, for a link on its own page: percent-encoded as an address is (a path
+    typed with a control character in it still makes valid links)."""
+    return quote(f"{request.script_root}{request.path}", safe="/:@!$&'()*+,;=~")
+
+
 def _languages() -> list[dict]:
     """The switcher: each language named in itself, linking to this page with its lang= set."""
     current = str(get_locale())
@@ -55,7 +61,7 @@ def _languages() -> list[dict]:
             {
                 "code": code,
                 "name": Locale.parse(code).get_display_name(code),
-                "url": f"{request.script_root}{request.path}?{query}",
+                "url": f"{this_path()}?{query}",
                 "current": code == current,
             }
         )

@@ -9,9 +9,9 @@ from flask_babel import get_locale
 
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.http import QUERY_SAFE
+from tracker.http import QUERY_SAFE, storable, without_unstorable
 from tracker.i18n import chosen_by_query
-from tracker.pages import PUBLIC_CACHE, render_page
+from tracker.pages import PUBLIC_CACHE, render_page, this_path
 from tracker.projects.rules import IMPLIED_EARLIER_STAGES
 from tracker.register import queries, words
 from tracker.trust.rules import PracticeState, all_practices
@@ -42,8 +42,12 @@ def vocabulary() -> dict:
 
 def _state() -> tuple[dict, str, int]:
     """The list's state from the query string: filters given (blank = all), the search, the page."""
-    filters = {name: value for name in queries.FILTERS if (value := request.args.get(name, "").strip())}
-    q = request.args.get("q", "").strip()[:MAX_QUERY]
+
+    def given(name: str) -> str:
+        return without_unstorable(request.args.get(name, "")).strip()
+
+    filters = {name: value for name in queries.FILTERS if (value := given(name))}
+    q = given("q")[:MAX_QUERY]
     try:
         page = int(request.args.get("page", "1"))
     except ValueError:
@@ -55,7 +59,7 @@ def _list_url(**changes) -> str:
     """This list with some of its state changed (a page number; None drops a parameter)."""
     args = {**request.args.to_dict(), **changes}
     query = urlencode({name: value for name, value in args.items() if value not in (None, "")}, safe=QUERY_SAFE)
-    return f"{request.script_root}{request.path}" + (f"?{query}" if query else "")
+    return this_path() + (f"?{query}" if query else "")
 
 
 @blp.get("")
@@ -113,7 +117,7 @@ def feed():
 def entry(key: str):
     """One public AI system's page, in SPEC's order."""
     connection = db.session.connection()
-    row = queries.entry(connection, key)
+    row = queries.entry(connection, key) if storable(key) else None  # no stored key holds a NUL
     if row is None:
         abort(404)
     decisions = queries.stage_decisions(connection, row.id)

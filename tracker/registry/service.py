@@ -24,6 +24,7 @@ from tracker.audit.trail import UNRECORDED
 from tracker.auth import Actor
 from tracker.db import utcnow
 from tracker.errors import DomainError, NotFound
+from tracker.http import storable
 from tracker.projects.models import Project, StageTransition
 from tracker.registry import formats
 from tracker.registry.schemas import (
@@ -92,7 +93,8 @@ def registry_entries(session: so.Session, rows: list[sa.Row], *, today: date, va
 
 def registry_entry(session: so.Session, key: str, *, today: date, valid_days: int) -> dict:
     """A public project's entry by key. A private one is answered exactly like one that does not exist."""
-    row = session.execute(registry_query().where(Project.key == key)).first()
+    # no stored key holds a NUL (PostgreSQL cannot even compare with one)
+    row = session.execute(registry_query().where(Project.key == key)).first() if storable(key) else None
     if row is None:
         raise NotFound(f"no public registry entry with the key {key}")
     return registry_entries(session, [row], today=today, valid_days=valid_days)[0]
