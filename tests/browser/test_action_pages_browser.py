@@ -57,6 +57,7 @@ def _set(browser, element_id: str, value: str) -> None:
 
 def _submit(browser, button) -> None:
     """Click a form's button (an element, or the text of one) and wait for the page it brings."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
@@ -65,7 +66,10 @@ def _submit(browser, button) -> None:
         button = browser.find_element(By.XPATH, f"//button[normalize-space()='{button}']")
     page = browser.find_element(By.TAG_NAME, "html")
     button.click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+    # mid-navigation Chromium may answer the old page's node with an inspector error ("Node with
+    # given id does not belong to the document") rather than "stale": ask again until it is
+    wait = WebDriverWait(browser, 20, ignored_exceptions=(WebDriverException,))
+    wait.until(expected_conditions.staleness_of(page))
 
 
 def test_the_form_acknowledges_and_snoozes_in_chromium_whose_origin_the_page_accepts(app, server, browser):
