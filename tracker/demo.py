@@ -968,6 +968,8 @@ def _add_project(session: so.Session, spec: DemoProject, *, users: dict, today: 
                 spent_minor=to_minor(money(line.spent, line_currency), line_currency),
                 status=line.status,
                 source=line.source.format(fy=fiscal_year, plan=plan),
+                planned_on=_days_ago(today, max(line.year_of, 0)),
+                approved_on=_days_ago(today, max(line.year_of, 0)) if line.status == "approved" else None,
             )
         )
 
