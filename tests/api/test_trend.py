@@ -20,9 +20,11 @@ pilot line (not rollout money). Outcomes: A two outcome KPIs, C one; D only KPIs
 outcome KPIs (one of kind outcome without a target).
 """
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+import html5lib
 import pytest
 
 from tests import factories
@@ -289,3 +291,71 @@ def test_the_csv_has_one_row_per_period_with_the_keys_flattened(viewer, portfoli
         ("2025-Q2", "false", "1", "0.3333"),
         ("2025-Q3", "true", "1", ""),
     ]
+
+
+def pack(caller, **query):
+    response = caller.get(URL, query_string={**RANGE, **query}, headers={"Accept": "text/html"})
+    assert response.status_code == 200 and response.mimetype == "text/html", response.get_data(as_text=True)[:500]
+    return response, response.get_data(as_text=True)
+
+
+def test_the_council_pack_in_english_has_every_chart_followed_by_its_table_and_babels_figures(app, viewer, portfolio):
+    app.config["ORGANISATION_NAME"] = "City of Sejong"
+    response, html = pack(viewer, lang="en")
+    root = check_page_markup(html)
+    assert response.headers["Content-Language"] == "en" and "Accept-Language" in response.headers["Vary"]
+    assert "<title>City of Sejong: the AI portfolio over time, January 1, 2025 to August 15, 2025</title>" in html
+    charts = list(root.iter(SVG))
+    assert len(charts) == 4
+    for svg in charts:  # each chart is followed by the table of its numbers
+        siblings = list(svg_parent(root, svg))
+        after = siblings[siblings.index(svg) + 1 :]
+        assert any(node.tag == "div" and node.find(".//table") is not None for node in after)
+    text = " ".join("".join(root.itertext()).split())
+    assert "2025-Q3 at a glance" in text and "(to Aug 15, 2025)" in text
+    assert "Pilot → Rollout" in text and "33.3%" in text and "50 days" in text
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+
+
+def test_the_council_pack_in_korean_is_korean_throughout(app, viewer, portfolio):
+    response, html = pack(viewer, lang="ko")
+    check_page_markup(html)
+    assert response.headers["Content-Language"] == "ko" and '<html lang="ko">' in html
+    for words in (
+        "AI 사업 추이",
+        "2025년 1월 1일 ~ 2025년 8월 15일",
+        "한눈에 보기",
+        "시범사업 장기 정체",
+        "50일",
+        "33.3%",
+    ):
+        assert words in html, words
+    seen = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", html, flags=re.S))
+    for english in (
+        "at a glance",
+        "Projects by stage",
+        "Moves out of",
+        "Period",
+        "days",
+        "Cohort",
+        "not reached",
+        "n/a",
+    ):
+        assert english not in seen, english
+
+
+SVG = "{http://www.w3.org/2000/svg}svg"
+
+
+def svg_parent(root, child):
+    return next(node for node in root.iter() if child in list(node))
+
+
+def check_page_markup(html: str):
+    """Valid HTML5, unique ids, no script, nothing loaded from elsewhere, one h1."""
+    document = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(html)
+    ids = [element.get("id") for element in document.iter() if element.get("id")]
+    assert len(ids) == len(set(ids))
+    assert len(document.findall(".//h1")) == 1
+    assert not [e for e in document.iter() if e.tag in ("script", "iframe", "img", "link")]
+    return document

@@ -103,7 +103,7 @@ def columns(
         ),
         default=0,
     )
-    top = nice_top(largest)
+    top = 4 * nice_top(largest / 4) if largest > 4 else 4  # four gridlines a whole number apart
     bar = slot * 0.7 / (1 if stacked else len(series))
     segments = []
     for k, label in enumerate(labels):
@@ -152,16 +152,16 @@ def stages(trend: dict) -> ColumnChart:
 PILOT_EXITS = ("pilot_to_rollout", "pilot_to_cancelled", "pilot_to_poc")
 
 
+def move_name(source: str, target: str) -> str:
+    """A move in the stage vocabulary of the language: `Pilot → Rollout`."""
+    return gettext("%(source)s → %(target)s", source=STAGE_NAMES[source], target=STAGE_NAMES[target])
+
+
 def pilot_exits(trend: dict) -> ColumnChart:
-    names = {
-        "pilot_to_rollout": gettext("Graduated to rollout"),
-        "pilot_to_cancelled": gettext("Cancelled"),
-        "pilot_to_poc": gettext("Sent back to PoC"),
-    }
     return columns(
-        gettext("Moves out of pilot in each period"),
+        gettext("Moves out of %(stage)s in each period", stage=STAGE_NAMES["pilot"]),
         _labels(trend),
-        [Series(key, names[key]) for key in PILOT_EXITS],
+        [Series(key, move_name(*key.split("_to_"))) for key in PILOT_EXITS],
         _per_period(trend, "moves", PILOT_EXITS),
         stacked=True,
     )
@@ -205,7 +205,7 @@ def time_to_rollout(trend: dict, horizons: tuple[int, ...]) -> CurveChart:
     ]
     x_ticks = [Tick(x(span * i / 4), format_decimal(round(span * i / 4))) for i in range(5)]
     return CurveChart(
-        gettext("Share of pilots reaching rollout, by days since their pilot day"),
+        gettext("Share of pilots reaching %(stage)s, by days since their pilot day", stage=STAGE_NAMES["rollout"]),
         "".join(path),
         _y_ticks(1, lambda v: format_percent(v, SHARE_FORMAT)),
         x_ticks,

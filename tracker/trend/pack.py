@@ -23,11 +23,6 @@ def share(value: float | None) -> str:
     return gettext("n/a") if value is None else format_percent(value, charts.SHARE_FORMAT)
 
 
-def move_name(source: str, target: str) -> str:
-    """A move in the stage vocabulary of the language: `Pilot → Rollout`."""
-    return gettext("%(source)s → %(target)s", source=STAGE_NAMES[source], target=STAGE_NAMES[target])
-
-
 def pack_context(trend: dict) -> dict:
     """What the pack's macros need besides the trend: its charts and the helpers that write for people."""
     return {
@@ -41,7 +36,7 @@ def pack_context(trend: dict) -> dict:
         "stage_names": STAGE_NAMES,
         "filter_names": FILTER_NAMES,
         "share": share,
-        "move_name": move_name,
+        "move_name": charts.move_name,
         "day": charts.day,
     }
 
