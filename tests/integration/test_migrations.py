@@ -241,6 +241,8 @@ def test_the_upgrade_to_budget_dates_dates_existing_lines_by_their_creation_and_
             f"/api/v1/budget-lines/{lines[2]['id']}", json={"approved_on": "2025-01-01"}, headers=headers
         )
         assert refused.status_code == 422 and set(refused.json["errors"]["json"]) == {"approved_on"}
+        # and the snapshots table is there, empty
+        assert client.get("/api/v1/reports/snapshots", headers=headers).json == []
         with app.app_context():
             command.downgrade(alembic_config(), "0007")
             with db.engine.connect() as connection:

@@ -38,8 +38,12 @@ class TrendRangeArgs(ma.Schema):
     )
 
 
-class TrendArgs(TrendRangeArgs):
+class LangArgs(ma.Schema):
     lang = ma.fields.String(validate=validate.OneOf(SUPPORTED_LOCALES), metadata={"description": LANG_DOC})
+
+
+class TrendArgs(TrendRangeArgs, LangArgs):
+    pass
 
 
 def _counts(names, description: str, name: str, nullable: bool = False) -> type[ma.Schema]:
