@@ -6,11 +6,16 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.api.test_trend import RANGE, URL, portfolio  # noqa: F401 - the hand-worked portfolio
+from tests.api.test_trend import RANGE, URL, hand_worked_portfolio
 from tracker.snapshots.models import Snapshot
 
 SNAPSHOTS = "/api/v1/reports/snapshots"
 PACK = {"title": "Council, 2025-Q3 review", **RANGE}
+
+
+@pytest.fixture
+def portfolio(app, session):
+    return hand_worked_portfolio(app)
 
 
 def freeze(caller, **body):

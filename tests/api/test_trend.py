@@ -39,6 +39,11 @@ RANGE = {"from": "2025-01-01", "to": TO.isoformat()}
 
 @pytest.fixture
 def portfolio(app, session):
+    return hand_worked_portfolio(app)
+
+
+def hand_worked_portfolio(app) -> dict:
+    """The portfolio of this module's docstring (PILOT_MAX_DAYS set to 30 on `app`)."""
     app.config["PILOT_MAX_DAYS"] = 30
     d = date
     p = {

@@ -3,12 +3,13 @@ violation, a 360 px phone never scrolls sideways (TRACKER_SHOTS keeps the screen
 
 import pytest
 
-from tests.api.test_trend import RANGE, portfolio  # noqa: F401 - the hand-worked portfolio
+from tests.api.test_trend import RANGE, hand_worked_portfolio
 from tests.browser.conftest import live_server
 
 
 @pytest.fixture
-def server(app, portfolio, viewer):  # noqa: F811
+def server(app, session, viewer):
+    hand_worked_portfolio(app)
     with live_server(app) as base:
         yield base, viewer.token
 

@@ -41,5 +41,3 @@ class SnapshotSchema(SnapshotSummarySchema):
 
     portfolio = Stored(PortfolioSchema, required=True, metadata={"description": "The portfolio report as of `to`"})
     trend = Stored(TrendSchema, required=True)
-
-

@@ -53,8 +53,10 @@ def get_snapshot(session: so.Session, snapshot_id: int) -> Snapshot:
 
 def list_snapshots_query() -> sa.Select:
     """Newest first; the list shows no figures, so they are not read."""
-    return sa.select(Snapshot).options(so.defer(Snapshot.portfolio), so.defer(Snapshot.trend)).order_by(
-        Snapshot.created_at.desc(), Snapshot.id.desc()
+    return (
+        sa.select(Snapshot)
+        .options(so.defer(Snapshot.portfolio), so.defer(Snapshot.trend))
+        .order_by(Snapshot.created_at.desc(), Snapshot.id.desc())
     )
 
 
