@@ -28,6 +28,15 @@ def _fresh_app(tmp_path, database_url):
     return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'migrated.db'}"})
 
 
+def _upgraded_with_a_client(app):
+    """Upgrade to head (inside the app context), then a client and the headers of user 1's new token."""
+    command.upgrade(alembic_config(), "head")
+    _, token = issue_token(db.session, db.session.get(User, 1))
+    db.session.commit()
+    db.session.remove()
+    return app.test_client(), {"Authorization": f"Bearer {token}"}
+
+
 def test_migrations_build_from_an_empty_database_exactly_what_the_models_describe(tmp_path, database_url):
     app = _fresh_app(tmp_path, database_url)
     with app.app_context():
@@ -133,12 +142,7 @@ def test_an_existing_database_upgrades_to_unassessed_projects_with_eight_practic
             for statement in SEED:
                 connection.execute(sa.text(statement))
             connection.execute(sa.text(SEED[1].replace("(1, 'K-1'", "(2, 'K-2'").replace("'poc'", "'pilot'")))
-        command.upgrade(alembic_config(), "head")
-        user = db.session.get(User, 1)
-        _, token = issue_token(db.session, user)
-        db.session.commit()
-        db.session.remove()
-    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    client, headers = _upgraded_with_a_client(app)
     try:
         projects = client.get("/api/v1/projects", headers=headers).json
         assert [(p["key"], p["risk_tier"], p["risk_rationale"], p["risk_assessed_on"]) for p in projects] == [
@@ -221,12 +225,7 @@ def test_the_upgrade_to_budget_dates_dates_existing_lines_by_their_creation_and_
                         )
                     )
                 )
-        command.upgrade(alembic_config(), "head")
-        user = db.session.get(User, 1)
-        _, token = issue_token(db.session, user)
-        db.session.commit()
-        db.session.remove()
-    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    client, headers = _upgraded_with_a_client(app)
     try:
         lines = client.get("/api/v1/projects/1/budget-lines", headers=headers).json
         assert [(line["status"], line["planned_on"], line["approved_on"]) for line in lines] == [

@@ -9,12 +9,12 @@ from tracker.auth import authenticate, require_role, require_sign_in
 from tracker.extensions import db
 from tracker.fields import PageArgs
 from tracker.http import LOCATION_HEADER, PAGINATION_HEADERS, created, paginate
-from tracker.reports.views import CSV, HTML, TEXT_DOC
+from tracker.reports.views import CSV, HTML, TEXT_DOC, wanted_representation
 from tracker.snapshots import service
 from tracker.snapshots.schemas import SnapshotCreateSchema, SnapshotSchema, SnapshotSummarySchema
 from tracker.trend import pack
 from tracker.trend.schemas import LangArgs
-from tracker.trend.views import trend_range_from, wanted_representation
+from tracker.trend.views import trend_range_from
 from tracker.vocab import CAIO_OFFICE
 
 blp = Blueprint(

@@ -1,13 +1,13 @@
 """GET /api/v1/reports/trend: the portfolio over time, as JSON, CSV or a printable council pack."""
 
-from flask import current_app, request
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from tracker.auth import authenticate, require_sign_in
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.reports.views import CSV, HTML, JSON, TEXT_DOC
+from tracker.reports.views import CSV, HTML, TEXT_DOC, wanted_representation
 from tracker.trend import pack
 from tracker.trend.schemas import TrendArgs, TrendSchema
 from tracker.trend.service import compute_trend, resolve_range
@@ -38,10 +38,6 @@ def trend_range_from(args: dict, *, location: str = "query"):
         today=utcnow().date(),
         location=location,
     )
-
-
-def wanted_representation() -> str:
-    return request.accept_mimetypes.best_match((JSON, CSV, HTML), default=JSON)
 
 
 @blp.route("/trend")
