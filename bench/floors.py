@@ -540,6 +540,16 @@ outcome_state AS (
     FROM spans s JOIN periods q ON q.k >= s.bucket AND (s.next_bucket IS NULL OR q.k < s.next_bucket)
     GROUP BY s.project_id, q.k
 ),
+-- the rollouts at each end beside their outcome state, grouped rather than joined (a join of two
+-- aggregates made PostgreSQL misjudge one side as a single row and loop over the other)
+rollout_outcomes AS (
+    SELECT project_id, k, max(in_rollout) AS in_rollout, max(all_on) AS all_on FROM (
+        SELECT s.project_id, p.k, 1 AS in_rollout, NULL AS all_on FROM stays s
+          JOIN periods p ON s.entered <= p.end_day AND (s.left_on IS NULL OR s.left_on > p.end_day)
+          WHERE s.to_stage = 'rollout'
+        UNION ALL SELECT project_id, k, 0, all_on FROM outcome_state
+    ) both_sides GROUP BY project_id, k
+),
 firsts AS (
     SELECT project_id,
            min(CASE WHEN to_stage = 'pilot' THEN effective_date END) AS pilot_day,
@@ -567,10 +577,9 @@ UNION ALL SELECT 'funding', p.k, CASE WHEN mo.approved <= p.end_day THEN 'approv
   FROM stays s JOIN periods p ON s.entered <= p.end_day AND (s.left_on IS NULL OR s.left_on > p.end_day)
   JOIN money mo ON mo.project_id = s.project_id AND mo.planned <= p.end_day
   WHERE s.to_stage = 'pilot' GROUP BY p.k, CASE WHEN mo.approved <= p.end_day THEN 'approved' ELSE 'planned' END
-UNION ALL SELECT 'outcomes', p.k, CASE WHEN o.all_on = 1 THEN 'on' ELSE 'off' END, count(*)
-  FROM stays s JOIN periods p ON s.entered <= p.end_day AND (s.left_on IS NULL OR s.left_on > p.end_day)
-  JOIN outcome_state o ON o.project_id = s.project_id AND o.k = p.k
-  WHERE s.to_stage = 'rollout' GROUP BY p.k, CASE WHEN o.all_on = 1 THEN 'on' ELSE 'off' END
+UNION ALL SELECT 'outcomes', k, CASE WHEN all_on = 1 THEN 'on' ELSE 'off' END, count(*)
+  FROM rollout_outcomes WHERE in_rollout = 1 AND all_on IS NOT NULL
+  GROUP BY k, CASE WHEN all_on = 1 THEN 'on' ELSE 'off' END
 UNION ALL SELECT 'cohort', p.k, 'size', count(*) FROM pilots f
   JOIN periods p ON f.pilot_day BETWEEN p.start_day AND p.end_day GROUP BY p.k
 UNION ALL SELECT 'cohort', p.k, '90', sum(CASE WHEN f.to_rollout <= 90 THEN 1 ELSE 0 END) FROM pilots f
