@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy.orm as so
 
 from tracker.errors import Invalid
+from tracker.pauses import without_gc_pauses
 from tracker.reports.queries import project_filters
 from tracker.trend import queries
 from tracker.trend.figures import trend_figures
@@ -63,6 +64,7 @@ def resolve_range(
     return TrendRange(period, found[0].start, to, domain, department, found)
 
 
+@without_gc_pauses()
 def compute_trend(session: so.Session, trend_range: TrendRange, *, pilot_max_days: int) -> dict:
     """The trend of SPEC "The portfolio over time" for `trend_range`, with its top-level keys."""
     filters = project_filters(trend_range.domain, trend_range.department)
