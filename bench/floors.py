@@ -483,3 +483,173 @@ def _decimal(minor: str, digits: int) -> str:
 class _Sink:
     def __init__(self, write: Callable[[str], object]):
         self.write = write
+
+
+# ---- the trend: the portfolio over time, one statement over the history -----------------------
+
+TREND_DIALECT = {
+    "postgres": {
+        "date": "DATE '{}'",
+        "plus_days": "{} + {}",
+        "days": "({} - {})",
+    },
+    "sqlite": {
+        "date": "'{}'",
+        "plus_days": "date({}, '+{} days')",
+        "days": "CAST(julianday({}) - julianday({}) AS INTEGER)",
+    },
+}
+
+# Every figure of the trend as (figure, period index, key, count) rows: the stays and their period
+# ends joined to a small VALUES table of the periods (k, start, end, the day before the start, the
+# previous end); the cohorts and the durations to rollout from each project's first pilot, rollout
+# and cancellation days. Only the Aalen-Johansen product over the grouped durations is left to Python.
+TREND_SQL = """
+WITH periods(k, start_day, end_day, before_start, prev_end) AS (VALUES {periods}),
+stays AS (
+    SELECT project_id, from_stage, to_stage, effective_date AS entered,
+           lead(effective_date) OVER w AS left_on, lead(to_stage) OVER w AS next_stage
+    FROM stage_transitions WHERE effective_date <= :to
+    WINDOW w AS (PARTITION BY project_id ORDER BY effective_date, id)
+),
+purgatory AS (
+    SELECT project_id, {purgatory_day} AS purgatory_day, left_on, next_stage
+    FROM stays WHERE to_stage = 'pilot'
+),
+stuck AS (SELECT * FROM purgatory WHERE left_on IS NULL OR purgatory_day < left_on),
+money AS (
+    SELECT project_id, min(planned_on) AS planned, min(approved_on) AS approved FROM budget_lines
+    WHERE stage = 'rollout' AND planned_on <= :to GROUP BY project_id
+),
+latest AS (
+    SELECT k.project_id, m.kpi_id, p.k AS bucket,
+           CASE WHEN k.direction = 'increase' AND m.value >= k.target THEN 1
+                WHEN k.direction = 'decrease' AND m.value <= k.target THEN 1 ELSE 0 END AS on_target,
+           row_number() OVER (PARTITION BY m.kpi_id, p.k ORDER BY m.measured_on DESC, m.id DESC) AS newest
+    FROM measurements m JOIN kpis k ON k.id = m.kpi_id
+    JOIN periods p ON m.measured_on > p.prev_end AND m.measured_on <= p.end_day
+    WHERE k.kind = 'outcome' AND k.baseline IS NOT NULL AND k.target IS NOT NULL
+      AND k.project_id IN (SELECT project_id FROM stage_transitions WHERE to_stage = 'rollout' AND effective_date <= :to)
+),
+spans AS (
+    SELECT project_id, bucket, on_target, lead(bucket) OVER (PARTITION BY kpi_id ORDER BY bucket) AS next_bucket
+    FROM latest WHERE newest = 1
+),
+outcome_state AS (
+    SELECT s.project_id, q.k, min(s.on_target) AS all_on
+    FROM spans s JOIN periods q ON q.k >= s.bucket AND (s.next_bucket IS NULL OR q.k < s.next_bucket)
+    GROUP BY s.project_id, q.k
+),
+-- the rollouts at each end beside their outcome state, grouped rather than joined (a join of two
+-- aggregates made PostgreSQL misjudge one side as a single row and loop over the other)
+rollout_outcomes AS (
+    SELECT project_id, k, max(in_rollout) AS in_rollout, max(all_on) AS all_on FROM (
+        SELECT s.project_id, p.k, 1 AS in_rollout, NULL AS all_on FROM stays s
+          JOIN periods p ON s.entered <= p.end_day AND (s.left_on IS NULL OR s.left_on > p.end_day)
+          WHERE s.to_stage = 'rollout'
+        UNION ALL SELECT project_id, k, 0, all_on FROM outcome_state
+    ) both_sides GROUP BY project_id, k
+),
+firsts AS (
+    SELECT project_id,
+           min(CASE WHEN to_stage = 'pilot' THEN effective_date END) AS pilot_day,
+           min(CASE WHEN to_stage = 'rollout' THEN effective_date END) AS rollout_day,
+           min(CASE WHEN to_stage = 'cancelled' THEN effective_date END) AS cancel_day
+    FROM stage_transitions WHERE effective_date <= :to GROUP BY project_id
+),
+pilots AS (SELECT *, {to_rollout} AS to_rollout FROM firsts WHERE pilot_day IS NOT NULL)
+SELECT 'stages', p.k, s.to_stage, count(*) FROM stays s
+  JOIN periods p ON s.entered <= p.end_day AND (s.left_on IS NULL OR s.left_on > p.end_day) GROUP BY p.k, s.to_stage
+UNION ALL SELECT 'entered', p.k, s.to_stage, count(*) FROM stays s
+  JOIN periods p ON s.entered BETWEEN p.start_day AND p.end_day GROUP BY p.k, s.to_stage
+UNION ALL SELECT 'moves', p.k, s.from_stage || '_to_' || s.to_stage, count(*) FROM stays s
+  JOIN periods p ON s.entered BETWEEN p.start_day AND p.end_day WHERE s.from_stage IS NOT NULL
+  GROUP BY p.k, s.from_stage, s.to_stage
+UNION ALL SELECT 'at_end', p.k, '', count(*) FROM stuck g
+  JOIN periods p ON g.purgatory_day <= p.end_day AND (g.left_on IS NULL OR g.left_on > p.end_day) GROUP BY p.k
+UNION ALL SELECT 'at_start', p.k, '', count(*) FROM stuck g
+  JOIN periods p ON g.purgatory_day <= p.before_start AND (g.left_on IS NULL OR g.left_on > p.before_start) GROUP BY p.k
+UNION ALL SELECT 'entered_purgatory', p.k, '', count(*) FROM stuck g
+  JOIN periods p ON g.purgatory_day BETWEEN p.start_day AND p.end_day GROUP BY p.k
+UNION ALL SELECT 'left_purgatory', p.k, g.next_stage, count(*) FROM stuck g
+  JOIN periods p ON g.left_on BETWEEN p.start_day AND p.end_day GROUP BY p.k, g.next_stage
+UNION ALL SELECT 'funding', p.k, CASE WHEN mo.approved <= p.end_day THEN 'approved' ELSE 'planned' END, count(*)
+  FROM stays s JOIN periods p ON s.entered <= p.end_day AND (s.left_on IS NULL OR s.left_on > p.end_day)
+  JOIN money mo ON mo.project_id = s.project_id AND mo.planned <= p.end_day
+  WHERE s.to_stage = 'pilot' GROUP BY p.k, CASE WHEN mo.approved <= p.end_day THEN 'approved' ELSE 'planned' END
+UNION ALL SELECT 'outcomes', k, CASE WHEN all_on = 1 THEN 'on' ELSE 'off' END, count(*)
+  FROM rollout_outcomes WHERE in_rollout = 1 AND all_on IS NOT NULL
+  GROUP BY k, CASE WHEN all_on = 1 THEN 'on' ELSE 'off' END
+UNION ALL SELECT 'cohort', p.k, 'size', count(*) FROM pilots f
+  JOIN periods p ON f.pilot_day BETWEEN p.start_day AND p.end_day GROUP BY p.k
+UNION ALL SELECT 'cohort', p.k, '90', sum(CASE WHEN f.to_rollout <= 90 THEN 1 ELSE 0 END) FROM pilots f
+  JOIN periods p ON f.pilot_day BETWEEN p.start_day AND p.end_day GROUP BY p.k
+UNION ALL SELECT 'cohort', p.k, '180', sum(CASE WHEN f.to_rollout <= 180 THEN 1 ELSE 0 END) FROM pilots f
+  JOIN periods p ON f.pilot_day BETWEEN p.start_day AND p.end_day GROUP BY p.k
+UNION ALL SELECT 'cohort', p.k, '365', sum(CASE WHEN f.to_rollout <= 365 THEN 1 ELSE 0 END) FROM pilots f
+  JOIN periods p ON f.pilot_day BETWEEN p.start_day AND p.end_day GROUP BY p.k
+UNION ALL SELECT 'duration', {duration}, CASE WHEN rollout_day IS NOT NULL THEN 'rolled_out'
+                                            WHEN cancel_day IS NOT NULL THEN 'cancelled' ELSE 'open' END, count(*)
+  FROM pilots WHERE pilot_day >= :first
+  GROUP BY {duration}, CASE WHEN rollout_day IS NOT NULL THEN 'rolled_out' WHEN cancel_day IS NOT NULL THEN 'cancelled' ELSE 'open' END
+"""
+
+
+def trend(raw, dialect: str, periods: list[tuple[date, date, date]], pilot_max_days: int = 180) -> dict:
+    """The trend's per-period figures, cohorts and time to rollout (unfiltered) as plain values;
+    `periods`: (start, end, full end) of each, the last ending on `to`."""
+    words = TREND_DIALECT[dialect]
+    day = words["date"].format
+    rows, previous = [], date(1, 1, 1)
+    for k, (start, end, _) in enumerate(periods):
+        rows.append(f"({k}, {day(start)}, {day(end)}, {day(start - timedelta(days=1))}, {day(previous)})")
+        previous = end
+    to, first = periods[-1][1], periods[0][0]
+    days = words["days"].format
+    sql = TREND_SQL.format(
+        periods=", ".join(rows),
+        purgatory_day=words["plus_days"].format("entered", pilot_max_days + 1),
+        to_rollout=days("rollout_day", "pilot_day"),
+        duration=(
+            f"CASE WHEN rollout_day IS NOT NULL THEN {days('rollout_day', 'pilot_day')} "
+            f"WHEN cancel_day IS NOT NULL THEN {days('cancel_day', 'pilot_day')} ELSE {days(day(to), 'pilot_day')} END"
+        ),
+    )
+    n = len(periods)
+    figures: dict = {}
+    durations: list[tuple[str, int, int]] = []
+    for figure, k, key, count in run(raw, dialect, sql, {"to": to, "first": first}):
+        if figure == "duration":
+            durations.append((key, int(k), int(count)))
+        else:
+            figures.setdefault(figure, {}).setdefault(key, [0] * n)[k] = int(count)
+    return {"figures": figures, "durations": durations, "full_ends": [full for _, _, full in periods], "to": to}
+
+
+def aalen_johansen(durations: list[tuple[str, int, int]], horizons=(90, 180, 365, 730)) -> dict:
+    """The cumulative incidence of rollout from grouped (kind, days, count), in floats."""
+    by_day: dict[int, dict[str, int]] = {}
+    for kind, days, count in durations:
+        by_day.setdefault(days, {}).setdefault(kind, 0)
+        by_day[days][kind] += count
+    at_risk = sum(count for _, _, count in durations)
+    survival, incidence, steps = 1.0, 0.0, []
+    for days in sorted(by_day):
+        rolled, cancelled = by_day[days].get("rolled_out", 0), by_day[days].get("cancelled", 0)
+        if rolled or cancelled:
+            incidence += survival * rolled / at_risk
+            survival *= 1 - (rolled + cancelled) / at_risk
+            steps.append((days, incidence, rolled))
+        at_risk -= sum(by_day[days].values())
+    longest = max(by_day, default=None)
+
+    def at(horizon: int) -> float:
+        return next((value for days, value, _ in reversed(steps) if days <= horizon), 0.0)
+
+    return {
+        "cumulative_incidence": {
+            str(h): None if longest is None or h > longest else round(at(h) + 1e-12, 4) for h in horizons
+        },
+        "curve": [[days, round(value + 1e-12, 4)] for days, value, rolled in steps if rolled],
+        "median_days": next((days for days, value, _ in steps if value >= 0.5 - 1e-12), None),
+    }

@@ -50,7 +50,7 @@ PROJECTS_PER_BATCH = 2000
 YESTERDAY = common.ANCHOR - timedelta(days=1)
 THRESHOLDS = Thresholds()  # the SPEC defaults
 # bumped whenever the rows generated change: a data set of another version is generated again
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: budget lines' planned_on and approved_on
 
 # Columns written, in order, per table (stored forms). Checked against tracker.models at start.
 COLUMNS = {
@@ -66,7 +66,7 @@ COLUMNS = {
         "stage_transitions": "id project_id from_stage to_stage effective_date decided_by_id rationale gate "
         "override_reason recorded_at",
         "budget_lines": "id project_id stage fiscal_year category currency amount_minor spent_minor status source "
-        "created_at updated_at",
+        "created_at updated_at planned_on approved_on",
         "kpis": "id project_id name kind unit direction baseline baseline_date target target_date cadence_days "
         "created_at updated_at",
         "measurements": "id kpi_id value measured_on note recorded_by_id created_at",
@@ -396,6 +396,13 @@ class Portfolio:
                 rollout_lines += stage == "rollout"
                 amount = rng.randint(10_000, 5_000_000) * minor * (10 if currency == "KRW" else 1)
                 spent = rng.randint(0, amount) if status == "approved" else 0
+                if stage in entered:  # money for a stage reached: planned up to a quarter before it
+                    planned = max(dates[0], day - timedelta(days=rng.randint(0, 90)))
+                else:  # money for the next stage, planned some time in the current one
+                    planned = day + timedelta(days=rng.randint(0, max(0, (common.ANCHOR - day).days)))
+                approved = (
+                    min(common.ANCHOR, planned + timedelta(days=rng.randint(0, 120))) if status == "approved" else None
+                )
                 rows["budget_lines"].append(
                     (
                         self.ids.take("budget_lines"),
@@ -408,8 +415,10 @@ class Portfolio:
                         spent,
                         status,
                         f"mid-term fiscal plan {day.year}-{day.year + 4}",
-                        _at(day),
-                        _at(day),
+                        _at(planned),
+                        _at(approved or planned),
+                        planned,
+                        approved,
                     )
                 )
         return rollout_lines

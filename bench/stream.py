@@ -1,6 +1,6 @@
 """One streamed download in a process of its own, so its peak memory is the download's.
 
-    python -m bench.stream projects.csv|registry.csv|floor-projects.csv DATABASE_URL TOKEN
+    python -m bench.stream projects.csv|registry.csv|trend|floor-projects.csv DATABASE_URL TOKEN
 
 Prints one JSON line: seconds, bytes, lines, rss_before_mb (the process with the app loaded),
 peak_mb (VmHWM: the most resident memory the process ever had).
@@ -13,6 +13,7 @@ import time
 PATHS = {
     "projects.csv": ("/api/v1/reports/projects.csv", {}),
     "registry.csv": ("/api/v1/registry", {"Accept": "text/csv"}),
+    "trend": ("/api/v1/reports/trend?to=2026-10-01", {}),  # 8 quarters to the data set's day (ANCHOR)
 }
 
 

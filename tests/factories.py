@@ -157,6 +157,8 @@ class BudgetLineFactory(_Factory):
     source = "mid-term fiscal plan 2026-30"
     amount_minor = factory.LazyAttribute(lambda o: to_minor(o.amount, o.currency))
     spent_minor = factory.LazyAttribute(lambda o: to_minor(o.spent, o.currency))
+    planned_on = factory.LazyFunction(date.today)
+    approved_on = factory.LazyAttribute(lambda o: o.planned_on if o.status == "approved" else None)
 
 
 class FlagFactory(_Factory):

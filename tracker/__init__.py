@@ -85,6 +85,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.registry.views import blp as registry_blp
     from tracker.registry.views import imports_blp
     from tracker.reports.views import blp as reports_blp
+    from tracker.snapshots.views import blp as snapshots_blp
+    from tracker.trend.views import blp as trend_blp
     from tracker.trust.views import blp as trust_blp
     from tracker.users.views import blp as users_blp
 
@@ -101,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(audit_blp)
     api.register_blueprint(flags_blp)
     api.register_blueprint(reports_blp)
+    api.register_blueprint(trend_blp)
+    api.register_blueprint(snapshots_blp)
     api.register_blueprint(registry_blp)
     api.register_blueprint(imports_blp)
 

@@ -16,6 +16,13 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _month(name: str, default: int) -> int:
+    month = _int(name, default)
+    if not 1 <= month <= 12:
+        raise ValueError(f"{name} must be a month, 1 to 12; it is {month}")
+    return month
+
+
 def _bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
@@ -97,4 +104,6 @@ def load_settings(instance_path: str) -> dict:
         # signs the action links of alert emails (tracker/actions)
         "SECRET_KEY": secret_key(instance_path),
         "ACTION_LINK_DAYS": _int("ACTION_LINK_DAYS", 30),
+        # the month (1-12) on whose first day the fiscal year begins: the trend's years and quarters
+        "FISCAL_YEAR_START_MONTH": _month("FISCAL_YEAR_START_MONTH", 1),
     }

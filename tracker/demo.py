@@ -63,7 +63,9 @@ class Step:
 
 @dataclass(frozen=True)
 class Line:
-    """A budget line for the fiscal year `year_of` days ago (negative: a year ahead)."""
+    """A budget line for the fiscal year `year_of` days ago (negative: a year ahead), which entered
+    the plan `planned` days ago and, when approved, was approved `approved` days ago (by default
+    both on the day `year_of` names, or today for a year ahead)."""
 
     stage: str
     year_of: int
@@ -73,6 +75,8 @@ class Line:
     status: str
     source: str  # may name {fy} (the line's fiscal year) and {plan} (the current mid-term plan)
     currency: str | None = None  # None: the DEFAULT_CURRENCY setting
+    planned: int | None = None
+    approved: int | None = None
 
 
 @dataclass(frozen=True)
@@ -170,9 +174,10 @@ PROJECTS = (
         budget=(
             Line("poc", 820, "licences", "85000", "84120.50", "approved", "innovation fund {fy}"),
             Line("pilot", 700, "services", "390000", "372845.10", "approved", "digital services budget {fy}"),
-            Line("rollout", 420, "services", "1150000", "1092300.00", "approved", "digital services budget {fy}"),
-            Line("rollout", 0, "compute", "640000", "281455.35", "approved", PLAN),
-            Line("rollout", -365, "personnel", "720000", "0", "planned", PLAN),
+            Line("rollout", 420, "services", "1150000", "1092300.00", "approved", "digital services budget {fy}",
+                 planned=540, approved=430),
+            Line("rollout", 0, "compute", "640000", "281455.35", "approved", PLAN, planned=90, approved=30),
+            Line("rollout", -365, "personnel", "720000", "0", "planned", PLAN, planned=20),
         ),
         kpis=(
             DemoKpi("Routine enquiries answered without a counter visit", "outcome", "%", "increase",
@@ -258,7 +263,8 @@ PROJECTS = (
         budget=(
             Line("poc", 560, "services", "60000", "58900.00", "approved", "emergency management budget {fy}"),
             Line("pilot", 505, "services", "240000", "236410.25", "approved", "emergency appropriation {fy}"),
-            Line("rollout", 470, "services", "880000", "871002.60", "approved", "emergency appropriation {fy}"),
+            Line("rollout", 470, "services", "880000", "871002.60", "approved", "emergency appropriation {fy}",
+                 planned=500, approved=475),
             Line("rollout", 0, "personnel", "410000", "198700.00", "approved", PLAN),
             Line("rollout", -365, "services", "450000", "0", "planned", PLAN),
         ),
@@ -383,7 +389,7 @@ PROJECTS = (
         budget=(
             Line("poc", 300, "services", "95000", "93410.60", "approved", "innovation fund {fy}"),
             Line("pilot", 120, "licences", "360000", "127300.00", "approved", "health services budget {fy}"),
-            Line("rollout", -200, "services", "1400000", "0", "planned", PLAN),
+            Line("rollout", -200, "services", "1400000", "0", "planned", PLAN, planned=45),
         ),
         kpis=(
             DemoKpi("Average wait for a specialist appointment", "outcome", "days", "decrease",
@@ -441,8 +447,9 @@ PROJECTS = (
             Line("poc", 1000, "equipment", "180000", "176420.00", "approved", "transport capital programme {fy}"),
             Line("pilot", 850, "equipment", "650000", "641900.55", "approved", "transport capital programme {fy}"),
             Line("rollout", 560, "equipment", "2300000", "2287114.90", "approved",
-                 "transport capital programme {fy}"),
-            Line("rollout", 200, "services", "950000", "903250.00", "approved", "transport operating budget {fy}"),
+                 "transport capital programme {fy}", planned=700, approved=650),
+            Line("rollout", 200, "services", "950000", "903250.00", "approved", "transport operating budget {fy}",
+                 planned=260, approved=210),
             Line("rollout", 0, "services", "1100000", "402800.00", "approved", PLAN),
             Line("rollout", -365, "equipment", "1800000", "0", "planned", PLAN),
         ),
@@ -504,7 +511,8 @@ PROJECTS = (
             Line("pilot", 250, "services", "1200000", "788430.00", "approved", "transport budget {fy}"),
             Line("pilot", 250, "services", "950000000", "612500000", "approved",
                  "Korean smart-city partnership grant {fy}", currency="KRW"),
-            Line("rollout", -365, "services", "4500000", "0", "planned", f"{PLAN}, pending the pilot evaluation"),
+            Line("rollout", -365, "services", "4500000", "0", "planned", f"{PLAN}, pending the pilot evaluation",
+                 planned=60),
         ),
         # reporting stopped when the vehicle operator changed its data platform
         kpis=(
@@ -547,7 +555,7 @@ PROJECTS = (
             Line("poc", 900, "equipment", "120000", "118760.00", "approved", "bridge maintenance programme {fy}"),
             Line("pilot", 720, "equipment", "480000", "471230.40", "approved", "bridge maintenance programme {fy}"),
             Line("rollout", 380, "equipment", "1350000", "1322004.00", "approved",
-                 "bridge maintenance programme {fy}"),
+                 "bridge maintenance programme {fy}", planned=600, approved=480),
             Line("rollout", 0, "services", "300000", "121340.00", "approved", PLAN),
         ),
         kpis=(
@@ -591,7 +599,7 @@ PROJECTS = (
             Line("poc", 700, "equipment", "140000", "139200.00", "approved", "water utility capital plan {fy}"),
             Line("pilot", 560, "equipment", "620000", "603118.25", "approved", "water utility capital plan {fy}"),
             Line("rollout", 300, "equipment", "2900000", "2648000.00", "approved",
-                 "water utility capital plan {fy}"),
+                 "water utility capital plan {fy}", planned=420, approved=310),
             Line("rollout", 0, "services", "540000", "211900.30", "approved", PLAN),
             Line("rollout", -365, "equipment", "1600000", "0", "planned", PLAN),
         ),
@@ -639,7 +647,7 @@ PROJECTS = (
             Line("pilot", 140, "equipment", "800000.00", "312455.80", "approved",
                  "Horizon Europe grant {fy} (EU share)", currency="EUR"),
             Line("rollout", -365, "equipment", "2400000.00", "0", "planned",
-                 "Horizon Europe grant, second phase (EU share)", currency="EUR"),
+                 "Horizon Europe grant, second phase (EU share)", currency="EUR", planned=100),
             Line("rollout", -365, "personnel", "600000", "0", "planned", PLAN),
         ),
         kpis=(
@@ -711,7 +719,8 @@ PROJECTS = (
         budget=(
             Line("poc", 980, "personnel", "120000", "117300.00", "approved", "social welfare budget {fy}"),
             Line("pilot", 700, "services", "380000", "361220.40", "approved", "social welfare budget {fy}"),
-            Line("rollout", 200, "personnel", "960000", "412800.00", "approved", "social welfare budget {fy}"),
+            Line("rollout", 200, "personnel", "960000", "412800.00", "approved", "social welfare budget {fy}",
+                 planned=400, approved=300),
             Line("rollout", 0, "services", "350000", "98000.00", "approved", PLAN),
             Line("rollout", -365, "personnel", "980000", "0", "planned", PLAN),
         ),
@@ -957,6 +966,7 @@ def _add_project(session: so.Session, spec: DemoProject, *, users: dict, today: 
     for line in spec.budget:
         line_currency = line.currency or currency
         fiscal_year = _days_ago(today, line.year_of).year
+        planned = line.planned if line.planned is not None else max(line.year_of, 0)
         session.add(
             BudgetLine(
                 project_id=project.id,
@@ -968,6 +978,10 @@ def _add_project(session: so.Session, spec: DemoProject, *, users: dict, today: 
                 spent_minor=to_minor(money(line.spent, line_currency), line_currency),
                 status=line.status,
                 source=line.source.format(fy=fiscal_year, plan=plan),
+                planned_on=_days_ago(today, planned),
+                approved_on=_days_ago(today, line.approved if line.approved is not None else planned)
+                if line.status == "approved"
+                else None,
             )
         )
 

@@ -1,5 +1,6 @@
 """Budget lines through the HTTP API: exact money per currency, filters, roles, bad input."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -7,6 +8,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tracker.budgets.models import BudgetLine
+from tracker.db import utcnow
 from tracker.money import from_minor
 
 LINE = {
@@ -329,3 +331,81 @@ def test_sums_of_amounts_stay_exact(manager, project, session):
     assert 0.1 + 0.1 + 0.1 != 0.3  # what a float would have made of it
     total = session.scalar(sa.select(sa.func.sum(BudgetLine.amount_minor)))
     assert format(from_minor(total, "USD"), "f") == "0.30"
+
+
+# ---- planned_on and approved_on (SPEC "Budget line") ------------------------------------------
+
+
+def _days_ago(days: int) -> str:
+    return (utcnow().date() - timedelta(days=days)).isoformat()
+
+
+def test_a_new_line_is_planned_today_and_an_approved_one_approved_today(manager, project):
+    today = utcnow().date().isoformat()
+    planned = add_line(manager, project).json
+    assert (planned["planned_on"], planned["approved_on"]) == (today, None)
+    approved = add_line(manager, project, status="approved").json
+    assert (approved["planned_on"], approved["approved_on"]) == (today, today)
+
+
+def test_planned_on_defaults_to_approved_on_when_only_that_is_given(manager, project):
+    line = add_line(manager, project, status="approved", approved_on=_days_ago(30)).json
+    assert (line["planned_on"], line["approved_on"]) == (_days_ago(30), _days_ago(30))
+    both = add_line(manager, project, status="approved", planned_on=_days_ago(90), approved_on=_days_ago(30)).json
+    assert (both["planned_on"], both["approved_on"]) == (_days_ago(90), _days_ago(30))
+
+
+def test_approving_a_line_dates_it_today_and_setting_it_back_to_planned_loses_the_date(manager, project):
+    line = add_line(manager, project, planned_on=_days_ago(200)).json
+    url = f"/api/v1/budget-lines/{line['id']}"
+    approved = manager.patch(url, json={"status": "approved"}).json
+    assert (approved["planned_on"], approved["approved_on"]) == (_days_ago(200), utcnow().date().isoformat())
+    redated = manager.patch(url, json={"approved_on": _days_ago(100)}).json
+    assert redated["approved_on"] == _days_ago(100)
+    # a change of something else keeps the dates
+    assert manager.patch(url, json={"spent": "10.00"}).json["approved_on"] == _days_ago(100)
+    back = manager.patch(url, json={"status": "planned"}).json
+    assert (back["status"], back["planned_on"], back["approved_on"]) == ("planned", _days_ago(200), None)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "planned", "approved_on": "2025-01-01"}, "approved_on"),
+        ({"approved_on": "2025-01-01"}, "approved_on"),  # status defaults to planned
+        ({"status": "approved", "planned_on": "2025-02-01", "approved_on": "2025-01-31"}, "approved_on"),
+        ({"planned_on": "2999-01-01"}, "planned_on"),
+        ({"status": "approved", "approved_on": "2999-01-01"}, "approved_on"),
+        ({"planned_on": "2025-02-30"}, "planned_on"),
+        ({"status": "approved", "approved_on": None}, "approved_on"),
+    ],
+)
+def test_bad_budget_dates_are_a_422_naming_the_field_and_nothing_is_stored(manager, project, session, body, field):
+    refused = manager.post(lines_url(project), json={**LINE, **body})
+    assert refused.status_code == 422, refused.json
+    assert set(refused.json["errors"]["json"]) == {field}
+    assert session.scalar(sa.select(sa.func.count()).select_from(BudgetLine)) == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"approved_on": _days_ago(20)}, "approved_on"),  # still planned: no approval date
+        ({"status": "approved", "approved_on": _days_ago(61)}, "approved_on"),  # before the planning
+        ({"planned_on": _days_ago(5)}, None),  # a planned line may move its planning date
+    ],
+)
+def test_a_patch_keeps_the_date_rules_and_changes_nothing_when_refused(manager, project, changes, field):
+    line = add_line(manager, project, planned_on=_days_ago(60)).json
+    answer = manager.patch(f"/api/v1/budget-lines/{line['id']}", json=changes)
+    if field is None:
+        assert answer.status_code == 200 and answer.json["planned_on"] == _days_ago(5)
+        return
+    assert answer.status_code == 422 and set(answer.json["errors"]["json"]) == {field}
+    assert manager.get(f"/api/v1/budget-lines/{line['id']}").json == line
+
+
+def test_moving_an_approved_lines_planning_after_its_approval_is_refused_naming_planned_on(manager, project):
+    line = add_line(manager, project, status="approved", planned_on=_days_ago(60), approved_on=_days_ago(30)).json
+    refused = manager.patch(f"/api/v1/budget-lines/{line['id']}", json={"planned_on": _days_ago(10)})
+    assert refused.status_code == 422 and set(refused.json["errors"]["json"]) == {"planned_on"}

@@ -12,6 +12,7 @@ Bounded: FUZZ_EXAMPLES examples per operation (default 15), derandomized, no dea
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from tests import factories
 from tracker.auth import issue_token
 from tracker.db import utcnow
 from tracker.money import minor_exponent
+from tracker.trend.periods import MAX_PERIODS, PERIOD_KINDS, count_periods
 from tracker.trust.rules import MAY_BE_NOT_APPLICABLE
 from tracker.vocab import REGISTRY_FIELDS
 
@@ -36,7 +38,7 @@ OPERATIONS = [
 ]
 
 
-NOT_AFTER_TODAY = ("as_of", "measured_on", "stage_entered_at", "effective_date")
+NOT_AFTER_TODAY = ("as_of", "measured_on", "stage_entered_at", "effective_date", "to", "planned_on", "approved_on")
 
 
 def breaks_a_rule_openapi_cannot_state(case, owner_id: int) -> bool:
@@ -61,6 +63,8 @@ def breaks_a_rule_openapi_cannot_state(case, owner_id: int) -> bool:
             return True
     if breaks_a_trust_rule(values, (case.path_parameters or {}).get("key")):
         return True
+    if breaks_a_date_rule(values, today):
+        return True
     dates = (values.get("baseline_date"), values.get("target_date"))
     return all(isinstance(d, str) for d in dates) and dates[1] < dates[0]
 
@@ -81,6 +85,23 @@ def breaks_a_trust_rule(values: dict, practice_key: str | None) -> bool:
         or (status != "waived" and bool(values.get("waiver_reason")))
         or (status == "not_applicable" and practice_key not in MAY_BE_NOT_APPLICABLE)
     )
+
+
+def breaks_a_date_rule(values: dict, today: str) -> bool:
+    """A budget line's approval date with a planned line or before its planning; a trend's `from`
+    after its `to`, or more than MAX_PERIODS periods before it."""
+    planned_on, approved_on = values.get("planned_on"), values.get("approved_on")
+    if approved_on is not None and values.get("status", "planned") == "planned":
+        return True
+    if isinstance(planned_on, str) and isinstance(approved_on, str) and approved_on < planned_on:
+        return True
+    start, to, period = values.get("from"), values.get("to") or today, values.get("period", "quarter")
+    if not (isinstance(start, str) and isinstance(to, str) and period in PERIOD_KINDS):
+        return False
+    try:
+        return start > to or count_periods(period, date.fromisoformat(start), date.fromisoformat(to), 1) > MAX_PERIODS
+    except ValueError:  # not a date: the service answers 422, which the fuzzer expects
+        return False
 
 
 def storable(text: str) -> bool:

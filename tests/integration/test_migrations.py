@@ -28,6 +28,15 @@ def _fresh_app(tmp_path, database_url):
     return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'migrated.db'}"})
 
 
+def _upgraded_with_a_client(app):
+    """Upgrade to head (inside the app context), then a client and the headers of user 1's new token."""
+    command.upgrade(alembic_config(), "head")
+    _, token = issue_token(db.session, db.session.get(User, 1))
+    db.session.commit()
+    db.session.remove()
+    return app.test_client(), {"Authorization": f"Bearer {token}"}
+
+
 def test_migrations_build_from_an_empty_database_exactly_what_the_models_describe(tmp_path, database_url):
     app = _fresh_app(tmp_path, database_url)
     with app.app_context():
@@ -61,19 +70,38 @@ SEED = [
     " VALUES (1, 'K-1', 'T', '', '', 'mobility', 'nlp', '', 1, 'poc', '2026-01-01', false, '', '', '', '', '', '', '2026-01-01',"
     " '2026-01-01', 1)",
 ]
+# a budget line as the schema before 0008 took it (no planned_on, approved_on)
+OLD_BUDGET = (
+    "INSERT INTO budget_lines (project_id, stage, fiscal_year, category, currency, amount_minor, spent_minor, status, source,"
+    " created_at, updated_at) VALUES ({project}, 'pilot', {year}, 'compute', 'EUR', {amount}, 0, '{status}', '', '{created}',"
+    " '{updated}')"
+)
 BUDGET = (
     "INSERT INTO budget_lines (project_id, stage, fiscal_year, category, currency, amount_minor, spent_minor, status, source,"
-    " created_at, updated_at) VALUES ({project}, 'pilot', {year}, 'compute', 'EUR', {amount}, 0, '{status}', '', '2026-01-01',"
-    " '2026-01-01')"
+    " created_at, updated_at, planned_on, approved_on) VALUES ({project}, 'pilot', {year}, 'compute', 'EUR', {amount}, 0,"
+    " '{status}', '', '2026-01-01', '2026-01-01', '2026-01-01', {approved_on})"
 )
 REFUSED = {
     "a role outside the enum": "UPDATE users SET role = 'emperor'",
     "a stage outside the enum": "UPDATE projects SET stage = 'scaled'",
     "a duplicate project key": SEED[1].replace("(1, 'K-1'", "(2, 'K-1'"),
-    "negative money": BUDGET.format(project=1, year=2026, amount=-1, status="approved"),
-    "a budget status outside the enum": BUDGET.format(project=1, year=2026, amount=1, status="maybe"),
-    "a fiscal year out of range": BUDGET.format(project=1, year=99999, amount=1, status="planned"),
-    "a budget line of a project that does not exist": BUDGET.format(project=42, year=2026, amount=1, status="planned"),
+    "negative money": BUDGET.format(project=1, year=2026, amount=-1, status="approved", approved_on="'2026-01-01'"),
+    "a budget status outside the enum": BUDGET.format(
+        project=1, year=2026, amount=1, status="maybe", approved_on="NULL"
+    ),
+    "a fiscal year out of range": BUDGET.format(project=1, year=99999, amount=1, status="planned", approved_on="NULL"),
+    "a budget line of a project that does not exist": BUDGET.format(
+        project=42, year=2026, amount=1, status="planned", approved_on="NULL"
+    ),
+    "an approved line without its approval date": BUDGET.format(
+        project=1, year=2026, amount=1, status="approved", approved_on="NULL"
+    ),
+    "a planned line with an approval date": BUDGET.format(
+        project=1, year=2026, amount=1, status="planned", approved_on="'2026-01-01'"
+    ),
+    "an approval before the planning": BUDGET.format(
+        project=1, year=2026, amount=1, status="approved", approved_on="'2025-12-31'"
+    ),
     "deleting a user who still owns projects": "DELETE FROM users WHERE id = 1",
 }
 
@@ -94,7 +122,9 @@ def test_the_database_itself_refuses_what_must_never_hold(tmp_path, database_url
             except sa.exc.IntegrityError:
                 pass
         with db.engine.begin() as connection:
-            connection.execute(sa.text(BUDGET.format(project=1, year=2026, amount=0, status="planned")))
+            connection.execute(
+                sa.text(BUDGET.format(project=1, year=2026, amount=0, status="planned", approved_on="NULL"))
+            )
             connection.execute(sa.text("DELETE FROM projects WHERE id = 1"))
             # deleting a project takes its budget lines with it (ON DELETE CASCADE)
             assert connection.scalar(sa.text("SELECT count(*) FROM budget_lines")) == 0
@@ -112,12 +142,7 @@ def test_an_existing_database_upgrades_to_unassessed_projects_with_eight_practic
             for statement in SEED:
                 connection.execute(sa.text(statement))
             connection.execute(sa.text(SEED[1].replace("(1, 'K-1'", "(2, 'K-2'").replace("'poc'", "'pilot'")))
-        command.upgrade(alembic_config(), "head")
-        user = db.session.get(User, 1)
-        _, token = issue_token(db.session, user)
-        db.session.commit()
-        db.session.remove()
-    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    client, headers = _upgraded_with_a_client(app)
     try:
         projects = client.get("/api/v1/projects", headers=headers).json
         assert [(p["key"], p["risk_tier"], p["risk_rationale"], p["risk_assessed_on"]) for p in projects] == [
@@ -177,3 +202,53 @@ def test_the_upgrade_to_the_trust_rules_keeps_the_flags_and_accepts_the_new_rule
             assert connection.execute(sa.text("SELECT rule FROM flags")).scalars().all() == ["no_kpis"]
     db.engine.dispose()
     assert refused
+
+
+def test_the_upgrade_to_budget_dates_dates_existing_lines_by_their_creation_and_last_change(tmp_path, database_url):
+    """From 0007 with lines in it: planned_on is the day each line was created; an approved line's
+    approved_on the day of its last change; the API then reads them and keeps the dates' rules."""
+    app = _fresh_app(tmp_path, database_url)
+    with app.app_context():
+        command.upgrade(alembic_config(), "0007")
+        with db.engine.begin() as connection:
+            for statement in SEED:
+                connection.execute(sa.text(statement))
+            for status, created, updated in (
+                ("planned", "2025-03-04 10:00:00", "2025-06-01 09:00:00"),
+                ("approved", "2025-03-04 23:59:59", "2025-09-30 08:00:00"),
+                ("approved", "2025-05-05 12:00:00", "2025-05-05 12:00:00"),
+            ):
+                connection.execute(
+                    sa.text(
+                        OLD_BUDGET.format(
+                            project=1, year=2026, amount=100, status=status, created=created, updated=updated
+                        )
+                    )
+                )
+    client, headers = _upgraded_with_a_client(app)
+    try:
+        lines = client.get("/api/v1/projects/1/budget-lines", headers=headers).json
+        assert [(line["status"], line["planned_on"], line["approved_on"]) for line in lines] == [
+            ("planned", "2025-03-04", None),
+            ("approved", "2025-03-04", "2025-09-30"),
+            ("approved", "2025-05-05", "2025-05-05"),
+        ]
+        # the rules hold on the upgraded lines: setting one back to planned drops its approval date
+        back = client.patch(f"/api/v1/budget-lines/{lines[1]['id']}", json={"status": "planned"}, headers=headers)
+        assert back.status_code == 200 and back.json["approved_on"] is None
+        refused = client.patch(
+            f"/api/v1/budget-lines/{lines[2]['id']}", json={"approved_on": "2025-01-01"}, headers=headers
+        )
+        assert refused.status_code == 422 and set(refused.json["errors"]["json"]) == {"approved_on"}
+        # and the snapshots table is there, empty
+        assert client.get("/api/v1/reports/snapshots", headers=headers).json == []
+        with app.app_context():
+            command.downgrade(alembic_config(), "0007")
+            with db.engine.connect() as connection:
+                columns = {column["name"] for column in sa.inspect(connection).get_columns("budget_lines")}
+                assert (
+                    "planned_on" not in columns and connection.scalar(sa.text("SELECT count(*) FROM budget_lines")) == 3
+                )
+    finally:
+        with app.app_context():
+            db.engine.dispose()

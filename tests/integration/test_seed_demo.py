@@ -322,6 +322,41 @@ class TestTheLoadedDemo:
         sources = set(db.session.scalars(sa.select(BudgetLine.source)))
         assert f"mid-term fiscal plan {year}-{(year + 4) % 100:02d}" in sources
 
+    def test_the_first_council_pack_shows_eight_quarters_of_real_movement(self, loaded):
+        client, headers = loaded.app.test_client(), bearer(loaded.tokens, VIEWER)
+        trend = client.get("/api/v1/reports/trend", headers=headers).json
+        periods = trend["periods"]
+        assert len(periods) == 8
+
+        def total(section: str, key: str) -> int:
+            return sum(period[section][key] for period in periods)
+
+        # pilots came into purgatory and left it every way, and some are stuck there now
+        assert total("purgatory", "entered") >= 3
+        assert total("purgatory", "rolled_out") >= 3 and total("purgatory", "cancelled") >= 1
+        assert periods[-1]["purgatory"]["at_end"] >= 2
+        assert total("moves", "pilot_to_rollout") >= 4 and total("moves", "pilot_to_cancelled") >= 1
+        assert total("moves", "pilot_to_poc") >= 1 and total("moves", "rollout_to_retired") >= 1
+        assert {period["stages"]["rollout"] for period in periods} != {periods[0]["stages"]["rollout"]}
+        # rollout money planned before it was approved, in different quarters
+        funded = [(p["funding"]["with_rollout_budget"], p["funding"]["with_approved_rollout_budget"]) for p in periods]
+        assert any(planned > approved for planned, approved in funded) and any(a > 0 for _, a in funded)
+        assert any(p["outcomes"]["on_target"] > 0 for p in periods)
+        ttr = trend["time_to_rollout"]
+        assert ttr["pilots"] >= 6 and ttr["rolled_out"] >= 3 and ttr["curve"]
+        pack = client.get("/api/v1/reports/trend", headers={**headers, "Accept": "text/html"})
+        assert pack.status_code == 200 and pack.get_data(as_text=True).count("<svg") == 4
+
+    def test_rollout_money_is_planned_before_it_is_approved_on_known_days(self, loaded):
+        lines = db.session.execute(
+            sa.select(BudgetLine.stage, BudgetLine.status, BudgetLine.planned_on, BudgetLine.approved_on)
+        ).all()
+        today = utcnow().date()
+        for _stage, status, planned_on, approved_on in lines:
+            assert planned_on <= today and (approved_on is None) == (status == "planned")
+            assert approved_on is None or planned_on <= approved_on
+        assert sum(1 for s, st, p, a in lines if s == "rollout" and a is not None and a > p) >= 6
+
     def test_the_load_is_recorded_in_the_audit_trail_as_the_command_line(self, loaded):
         sources = db.session.execute(sa.select(AuditEvent.source, AuditEvent.actor_email).distinct()).all()
         assert len(sources) == 1

@@ -16,6 +16,7 @@ from tracker.db import utcnow
 from tracker.flags.models import Flag, ScanRun
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects.models import Project, StageTransition
+from tracker.snapshots.models import Snapshot
 from tracker.trust.models import Practice
 from tracker.users.models import ApiToken, User
 
@@ -30,9 +31,12 @@ ENTITY_NAMES = {
     ScanRun: "scan",
     User: "user",
     ApiToken: "api_token",
+    Snapshot: "snapshot",
 }
 # never written to the trail: secrets, and bookkeeping that changes with every write
 UNRECORDED = {"token_hash", "version", "updated_at", "created_at", "recorded_at", "search_text", "changed_at"}
+# a frozen pack's figures: its title, parameters and maker are recorded, not the whole report twice
+UNRECORDED |= {"portfolio", "trend"}
 
 
 def install(session_factory: so.sessionmaker) -> None:

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -24,6 +24,10 @@ class BudgetLine(Base):
     spent_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
     status: so.Mapped[str] = so.mapped_column(enum_column("budget_status", BUDGET_STATUSES))
     source: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # the day the line entered the plan, and the day it was approved (null while planned): the
+    # trend's funding figures count lines by these (tracker/budgets/rules.py sets them)
+    planned_on: so.Mapped[date]
+    approved_on: so.Mapped[date | None]
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -32,6 +36,11 @@ class BudgetLine(Base):
         sa.CheckConstraint("spent_minor >= 0", name="spent_not_negative"),
         sa.CheckConstraint("fiscal_year BETWEEN 1900 AND 2200", name="fiscal_year_range"),
         sa.CheckConstraint("length(currency) = 3", name="currency_code"),
+        sa.CheckConstraint(
+            "(status = 'planned' AND approved_on IS NULL) OR (status = 'approved' AND approved_on IS NOT NULL)",
+            name="approved_on_with_status",
+        ),
+        sa.CheckConstraint("approved_on IS NULL OR approved_on >= planned_on", name="approved_after_planned"),
     )
 
     @property

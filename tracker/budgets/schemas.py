@@ -3,7 +3,7 @@ from decimal import Decimal
 import marshmallow as ma
 from marshmallow import validate
 
-from tracker.fields import ChangesSchema, ExactDecimal, PageArgs, Text
+from tracker.fields import ChangesSchema, Day, ExactDecimal, PageArgs, PastOrToday, Text
 from tracker.money import CURRENCIES, MAX_AMOUNT
 from tracker.vocab import BUDGET_CATEGORIES, BUDGET_STAGES, BUDGET_STATUSES
 
@@ -38,6 +38,21 @@ class _BudgetLineFields(ma.Schema):
     status = ma.fields.String(validate=validate.OneOf(BUDGET_STATUSES))
     spent = Money(metadata={"description": "At most the currency's minor-unit decimals"})
     source = Text(2_000, metadata={"example": "mid-term fiscal plan 2026-30"})
+    planned_on = Day(
+        validate=PastOrToday(),
+        metadata={
+            "description": "The day the line entered the plan; not in the future. Defaults to today "
+            "(on creation: to approved_on when only that is given)"
+        },
+    )
+    approved_on = Day(
+        validate=PastOrToday(),
+        metadata={
+            "description": "The day the line was approved: only with status approved (a planned line has "
+            "none: 422), not before planned_on, not in the future; an approved line without one gets today. "
+            "Setting a line back to planned removes it"
+        },
+    )
 
 
 class BudgetLineCreateSchema(_BudgetLineFields):
@@ -67,6 +82,8 @@ class BudgetLineSchema(ma.Schema):
     status = ma.fields.String()
     spent = Money(metadata={"description": "With exactly the currency's decimals"})
     source = ma.fields.String()
+    planned_on = ma.fields.Date()
+    approved_on = ma.fields.Date(allow_none=True)
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
 

@@ -44,7 +44,9 @@ class ProjectBudgetLines(MethodView):
 
         Money travels as decimal strings, never JSON numbers. `currency` is an ISO 4217 code in
         capitals (default: the DEFAULT_CURRENCY setting); `amount` and `spent` may have at most
-        its minor-unit decimals (2 for EUR and USD, 0 for KRW and JPY, 3 for KWD).
+        its minor-unit decimals (2 for EUR and USD, 0 for KRW and JPY, 3 for KWD). `planned_on`
+        defaults to today (to `approved_on` when only that is given); `approved_on` goes only with
+        status approved (today when not given), never before `planned_on`; neither in the future.
         """
         project = get_project(db.session, project_id)
         require_project_editor(project.owner_id)
@@ -67,7 +69,9 @@ class BudgetLine(MethodView):
         """Change a budget line (its project's owner, caio, admin), e.g. approve it.
 
         A new `currency` converts nothing: the amounts keep their value and must fit its decimals
-        (422 naming `amount` or `spent` if they do not).
+        (422 naming `amount` or `spent` if they do not). Approving a line dates its approval
+        today unless `approved_on` says otherwise; setting it back to planned removes `approved_on`
+        (sending one with status planned is a 422).
         """
         line = _require_editor_of_line(line_id)
         return service.update_budget_line(db.session, line=line, changes=changes)

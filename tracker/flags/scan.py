@@ -15,12 +15,10 @@ written when a flag opens (as_of), when its facts change (as_of), and when it re
 previous real scan's as_of: the last day it was seen; `resolved_at` is the resolving scan's as_of).
 """
 
-import gc
 import json
 import json.encoder
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -35,6 +33,7 @@ from tracker.errors import Conflict, Invalid
 from tracker.flags import rules
 from tracker.flags.models import Flag, ScanRun, expire_loaded_flags
 from tracker.kpis.models import Kpi, Measurement
+from tracker.pauses import without_gc_pauses
 from tracker.projects.models import Project, StageTransition
 from tracker.trust.models import Practice
 from tracker.trust.rules import PracticeState
@@ -116,21 +115,7 @@ class _FlagChanges:
     resolutions: list[dict] = field(default_factory=list)  # flag_id
 
 
-@contextmanager
-def _without_gc_pauses() -> Iterator[None]:
-    """No cycle collection while a scan runs. It makes a few hundred thousand small objects (rows,
-    facts, details), none in a cycle, and the collector would walk them again and again as they
-    pile up: a third of the evaluation's time at 100,000 projects. Collection resumes after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@_without_gc_pauses()
+@without_gc_pauses()
 def run_scan(
     session: so.Session,
     *,

@@ -5,7 +5,7 @@ A fixed number of statements whatever the portfolio's size.
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -17,11 +17,11 @@ from tracker.kpis.models import Kpi
 from tracker.money import from_minor
 from tracker.projects.models import Project, StageTransition
 from tracker.projects.rules import stages_reached
+from tracker.shares import share
 from tracker.trust.queries import lacks_a_practice, practices_in_effect
 from tracker.users.models import User
 from tracker.vocab import ACTIVE_STAGES, BUDGET_STAGES, BUDGET_STATUSES, RISK_TIERS, RULES, STAGES
 
-SHARE_PLACES = Decimal("0.0001")
 # the stages whose stays the report times; the terminal ones have no end to time
 TIMED_STAGES = ACTIVE_STAGES
 
@@ -54,7 +54,7 @@ def _reached(stage: str) -> sa.ColumnElement[bool]:
     )
 
 
-def _project_filters(domain: str | None, department: str | None) -> list[sa.ColumnElement[bool]]:
+def project_filters(domain: str | None, department: str | None) -> list[sa.ColumnElement[bool]]:
     conditions = []
     if domain is not None:
         conditions.append(Project.domain == domain)
@@ -63,7 +63,7 @@ def _project_filters(domain: str | None, department: str | None) -> list[sa.Colu
     return conditions
 
 
-def _of_filtered_projects(project_id: sa.ColumnElement, filters: list) -> list[sa.ColumnElement[bool]]:
+def of_filtered_projects(project_id: sa.ColumnElement, filters: list) -> list[sa.ColumnElement[bool]]:
     """The filters as a condition on a child table's project_id (nothing when unfiltered)."""
     if not filters:
         return []
@@ -74,12 +74,6 @@ def _days(median) -> int | float:
     """A median of whole days: whole, or halfway between two."""
     days = float(median)
     return int(days) if days.is_integer() else days
-
-
-def _share(part: int, whole: int) -> float | None:
-    if whole == 0:
-        return None
-    return float((Decimal(part) / Decimal(whole)).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -157,7 +151,7 @@ def _stays(as_of: date, filters: list) -> sa.CTE:
             sa.func.lead(StageTransition.effective_date).over(**history).is_(None).label("is_current"),
             *reached,
         )
-        .where(StageTransition.effective_date <= as_of, *_of_filtered_projects(StageTransition.project_id, filters))
+        .where(StageTransition.effective_date <= as_of, *of_filtered_projects(StageTransition.project_id, filters))
         .cte("stays")
     )
 
@@ -245,7 +239,7 @@ def _budget_rows(session: so.Session, filters: list) -> dict[str, list[BudgetRow
         ),
         sa.func.sum(BudgetLine.spent_minor).label("spent"),
     ]
-    scope = _of_filtered_projects(BudgetLine.project_id, filters)
+    scope = of_filtered_projects(BudgetLine.project_id, filters)
     by_stage = (
         sa.select(BudgetLine.currency, BudgetLine.stage, sa.cast(sa.null(), sa.Integer).label("fiscal_year"), *sums)
         .where(*scope)
@@ -274,7 +268,7 @@ def _flag_counts(session: so.Session, as_of: date, filters: list) -> tuple[dict[
     unresolved = sa.and_(Flag.opened_at <= as_of, sa.or_(Flag.resolved_at.is_(None), Flag.resolved_at > as_of))
     rows = session.execute(
         sa.select(Flag.rule, sa.func.count(), sa.func.count(sa.distinct(Flag.project_id)))
-        .where(unresolved, *_of_filtered_projects(Flag.project_id, filters))
+        .where(unresolved, *of_filtered_projects(Flag.project_id, filters))
         .group_by(Flag.rule)
     ).all()
     flags = dict.fromkeys(RULES, 0) | {rule: count for rule, count, _ in rows}
@@ -285,7 +279,7 @@ def _flag_counts(session: so.Session, as_of: date, filters: list) -> tuple[dict[
 def _projects_with_outcome_kpi(session: so.Session, filters: list) -> int:
     return session.scalar(
         sa.select(sa.func.count(sa.distinct(Kpi.project_id))).where(
-            Kpi.is_outcome, *_of_filtered_projects(Kpi.project_id, filters)
+            Kpi.is_outcome, *of_filtered_projects(Kpi.project_id, filters)
         )
     )
 
@@ -303,7 +297,7 @@ def portfolio(
 
     `domains` (the DOMAINS setting) are listed in by_domain even when they have no project.
     """
-    filters = _project_filters(domain, department)
+    filters = project_filters(domain, department)
     current_rows, medians = _history_figures(session, as_of, filters, practice_valid_days)
     flags, flagged_projects = _flag_counts(session, as_of, filters)
 
@@ -328,8 +322,8 @@ def portfolio(
         as_of=as_of,
         stages=_by_stage(stages),
         funnel={
-            "poc_to_pilot": _share(reached["pilot"], reached["poc"]),
-            "pilot_to_rollout": _share(reached["rollout"], reached["pilot"]),
+            "poc_to_pilot": share(reached["pilot"], reached["poc"]),
+            "pilot_to_rollout": share(reached["rollout"], reached["pilot"]),
         },
         median_days_in_stage=medians,
         budget=_budget_rows(session, filters),
@@ -353,7 +347,7 @@ def longest_in_pilot(
     session: so.Session, *, as_of: date, domain: str | None = None, department: str | None = None, limit: int = 10
 ) -> list[PilotStay]:
     """The projects in pilot at the end of `as_of` that have been there longest."""
-    stays = _stays(as_of, _project_filters(domain, department))
+    stays = _stays(as_of, project_filters(domain, department))
     days = days_between(sa.literal(as_of, sa.Date), stays.c.entered_on)
     rows = session.execute(
         sa.select(Project.key, Project.title, User.name, days.label("days"))

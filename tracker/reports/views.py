@@ -43,6 +43,11 @@ PROJECTS_CSV_DOC = (
 )
 
 
+def wanted_representation() -> str:
+    """JSON, CSV or HTML, as the request's Accept prefers (JSON when it names none of them)."""
+    return request.accept_mimetypes.best_match((JSON, CSV, HTML), default=JSON)
+
+
 def _csv_response(chunks, filename: str) -> Response:
     return Response(
         chunks,
@@ -79,7 +84,7 @@ class PortfolioReport(MethodView):
             practice_valid_days=current_app.config["PRACTICE_VALID_DAYS"],
             **filters,
         )
-        wanted = request.accept_mimetypes.best_match((JSON, CSV, HTML), default=JSON)
+        wanted = wanted_representation()
         if wanted == CSV:
             return _csv_response(
                 formats.csv_stream(formats.PORTFOLIO_COLUMNS, formats.portfolio_rows(report)),

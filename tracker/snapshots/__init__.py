@@ -1,0 +1,1 @@
+"""Frozen council packs: the trend and the portfolio report as they read when made."""

@@ -1,0 +1,1 @@
+"""The portfolio over time: periods, the figures rebuilt from the dated history, the council pack."""
