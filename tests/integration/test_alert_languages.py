@@ -128,7 +128,7 @@ def test_each_owner_reads_their_digest_in_their_own_language(app, session, portf
     subject, text, _ = parts(office)
     assert subject == "AI portfolio stall flags: 1 escalated - WASTE-01 Waste routes"
     assert text.startswith("1 stall flag unresolved for more than 30 days, as of the scan of March 5, 2026.")
-    assert "In rollout for 1,184 days with no KPI at all" in text
+    assert "In full rollout for 1,184 days with no KPI at all" in text
     assert {m.status for m in session.query(OutboxMessage)} == {"sent"}
 
 

@@ -159,13 +159,14 @@ def test_the_trust_rules_are_explained_in_the_digest_with_their_practices(sessio
     [ana] = smtp.to("ana@city.example")
     text = ana.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     assert (
-        "  A high-impact system in rollout with 2 of its 8 risk-management practices not in effect: "
-        "impact assessment (expired on February 1, 2025), appeal process. Complete or renew them, with evidence.\n"
+        "  A high-impact system in full rollout with 2 of its 8 risk-management practices not in effect: "
+        "impact assessment (expired on February 1, 2025), remedy or appeal process. Complete or renew them, with evidence.\n"
         "  rule: Risk-management practices lapsed (practices_lapsed)\n"
     ) in text
     [ben] = smtp.to("ben@city.example")
-    assert "yet in proof of concept for 30 days: a use the law forbids must stop. Switch it off and cancel it." in (
-        ben.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    assert (
+        "yet in proof of concept (PoC) for 30 days: a use the law forbids must stop. Switch it off and cancel it."
+        in (ben.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n"))
     )
 
 

@@ -23,7 +23,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from tracker.http import QUERY_SAFE
-from tracker.i18n import SUPPORTED_LOCALES, chosen_by_query
+from tracker.i18n import SUPPORTED_LOCALES, chosen_by_query, vocab
+from tracker.vocab import STOPPED_STAGES
 
 STATIC = Path(__file__).resolve().parent / "static"
 PUBLIC_CACHE = "public, max-age=300"
@@ -75,6 +76,9 @@ def layout_context() -> dict:
         "page_url": page_url,
         "page_locale": str(get_locale()),
         "languages": _languages,
+        # the names of every code a page shows (one vocabulary), and which stages are stopped
+        "words": vocab,
+        "STOPPED_STAGES": STOPPED_STAGES,
     }
 
 

@@ -11,6 +11,7 @@ from tracker.budgets.models import BudgetLine
 from tracker.db import get_or_404, utcnow
 from tracker.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from tracker.flags.models import Flag
+from tracker.i18n.vocab import STAGE_NAMES, api_name
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects import rules
 from tracker.projects.models import Project, StageTransition
@@ -92,7 +93,9 @@ def create_project(session: so.Session, *, actor: Actor, data: dict) -> Project:
             to_stage=project.stage,
             effective_date=project.stage_entered_at,
             decided_by_id=actor.id,
-            rationale="project created" if project.stage == "poc" else f"project recorded in {project.stage}",
+            rationale="project created"
+            if project.stage == "poc"
+            else f"project recorded in {api_name(STAGE_NAMES, project.stage)}",
             gate={"checks": [], "unmet": [], "overridden": False},
         )
     )

@@ -13,7 +13,7 @@ from tracker.http import QUERY_SAFE, storable, without_unstorable
 from tracker.i18n import chosen_by_query
 from tracker.pages import PUBLIC_CACHE, render_page, this_path
 from tracker.projects.rules import IMPLIED_EARLIER_STAGES
-from tracker.register import queries, words
+from tracker.register import queries
 from tracker.trust.rules import PracticeState, all_practices
 
 # The day the pages last passed axe-core (WCAG 2.1 AA) in Chromium and were checked by hand
@@ -33,11 +33,6 @@ def long_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(UTC).date()
     return format_date(value, format="long", locale=get_locale())
-
-
-@blp.app_context_processor
-def vocabulary() -> dict:
-    return {"words": words}
 
 
 def _state() -> tuple[dict, str, int]:
