@@ -108,7 +108,7 @@ def test_each_owner_reads_their_digest_in_their_own_language(app, session, portf
         f"* TRAFFIC-01 - 교통신호 최적화\n  {KO_PURGATORY}\n  규칙: 시범사업 장기 정체 (pilot_purgatory)\n"
         "  경보 발생일: 2026년 3월 5일\n"
     ) in text
-    assert "Sejong City 시범사업-확산 관리 시스템에서 보낸 메일입니다." in text
+    assert "\n--\nSejong City\n시범사업-확산 관리 시스템에서 보낸 메일입니다.\n" in text
     assert '<html lang="ko">' in html and f"<p>{KO_PURGATORY}</p>" in html
     assert "<h2>신규 경보</h2>" in html
     assert '<th style="text-align: left">경보 발생일</th><td>2026년 3월 5일</td>' in html
@@ -120,7 +120,7 @@ def test_each_owner_reads_their_digest_in_their_own_language(app, session, portf
     assert subject == "AI portfolio stall flags: 1 new - PERMITS-01 Permit triage"
     assert text.startswith("Hello Ana Ruiz,\n\nThe AI portfolio scan of March 5, 2026 has news about projects you own.")
     assert f"  {EN_PURGATORY}\n  rule: Pilot purgatory (pilot_purgatory)\n  flagged since: March 5, 2026\n" in text
-    assert "Sent by the Pilot-to-Scale Tracker of Sejong City." in text
+    assert "\n--\nSejong City\nSent by the Pilot-to-Scale Tracker.\n" in text
     assert '<html lang="en">' in html and f"<p>{EN_PURGATORY}</p>" in html
 
     # the office's digest: DEFAULT_LOCALE (en), whatever its owners read

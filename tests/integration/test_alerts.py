@@ -124,7 +124,7 @@ def test_the_email_explains_the_rule_gives_the_numbers_and_links_the_action_page
         "  flagged since: March 3, 2025\n"
     ) in text
     assert "The AI portfolio scan of March 3, 2025 has news about projects you own." in text
-    assert text.endswith("Sent by the Pilot-to-Scale Tracker of AI register.\n" + FOOTER + "\n")
+    assert text.endswith("\n--\nAI register\nSent by the Pilot-to-Scale Tracker.\n" + FOOTER + "\n")
     [link] = re.findall(r"Acknowledge or snooze it: (http://tracker\.test/alerts/act/\S+)\n", text)
     assert f'<p><a href="{link}">Acknowledge or snooze it</a></p>' in html
     assert '<html lang="en">' in html

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from tracker.flags import rules
-from tracker.i18n import PEOPLE, long_date, translations_for
+from tracker.i18n import PEOPLE, long_date, organisation_name, translations_for
 
 SMTP_TIMEOUT_SECONDS = 30
 SUBJECT_MAX = 500  # the outbox column's size
@@ -92,7 +92,7 @@ def render(digest: Mapping) -> tuple[str, str, str]:
         context = {
             "digest": digest,
             "locale": language(digest),
-            "organisation": current_app.config["ORGANISATION_NAME"],
+            "organisation": organisation_name(current_app.config, language(digest)),
             "subject": subject,
             "sections": [s for s in sections if s["flags"]],
         }
@@ -152,11 +152,21 @@ def one_line(text: str) -> str:
 
 
 def build_message(
-    *, recipient: str, recipient_name: str, subject: str, text: str, html: str, message_id: str, config: Mapping
+    *,
+    recipient: str,
+    recipient_name: str,
+    subject: str,
+    text: str,
+    html: str,
+    message_id: str,
+    locale: str,
+    config: Mapping,
 ) -> EmailMessage:
-    """A multipart/alternative message; EmailMessage encodes non-ASCII headers (RFC 2047) and UTF-8 bodies."""
+    """A multipart/alternative message in `locale`; EmailMessage encodes non-ASCII headers (RFC 2047)
+    and UTF-8 bodies."""
     message = EmailMessage()
-    message["From"] = _address(config["MAIL_FROM"], config["ORGANISATION_NAME"])  # whose alerts these are
+    # whose alerts these are, named in the message's language
+    message["From"] = _address(config["MAIL_FROM"], organisation_name(config, locale))
     message["To"] = _address(recipient, recipient_name)
     message["Subject"] = subject
     message["Date"] = formatdate(usegmt=True)

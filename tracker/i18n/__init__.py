@@ -8,6 +8,7 @@ forget, and no binary files for parallel branches to conflict on (`*.po merge=un
 
 import functools
 import io
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -102,6 +103,20 @@ def select_locale() -> str:
 def long_date(value: date | str) -> str:
     """A day for people in the current language: `March 5, 2026`, `2026년 3월 5일` (Babel's long format)."""
     return format_date(date.fromisoformat(value) if isinstance(value, str) else value, format="long")
+
+
+def organisation_name(config: Mapping, locale: str) -> str:
+    """Whose register, reports and emails these are, in `locale`: ORGANISATION_NAME_<LOCALE>, else
+    ORGANISATION_NAME, else the language's default name. The one place every page, report and
+    email takes it from. Sentences never make it a grammatical subject or object: it stands
+    alone (a header, a label, a signature), so any name reads naturally and no Korean particle
+    is glued to a name whose last sound no one knows."""
+    return (
+        config.get(f"ORGANISATION_NAME_{locale.upper()}")
+        or config.get("ORGANISATION_NAME")
+        # the default reads naturally in each language: `AI register` / `AI 등록부`
+        or translations_for(locale).pgettext("the organisation's name when none is set", "AI register")
+    )
 
 
 class PeoplesWords:

@@ -23,7 +23,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from tracker.http import QUERY_SAFE
-from tracker.i18n import SUPPORTED_LOCALES, chosen_by_query, vocab
+from tracker.i18n import SUPPORTED_LOCALES, chosen_by_query, organisation_name, vocab
 from tracker.vocab import STOPPED_STAGES
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -72,7 +72,7 @@ def _languages() -> list[dict]:
 @blp.app_context_processor
 def layout_context() -> dict:
     return {
-        "organisation": current_app.config["ORGANISATION_NAME"],
+        "organisation": organisation_name(current_app.config, str(get_locale())),
         "page_url": page_url,
         "page_locale": str(get_locale()),
         "languages": _languages,
