@@ -41,10 +41,10 @@ class Invalid(DomainError):
 
     status = 422
 
-    def __init__(self, field_errors: dict[str, str]):
-        names = ", ".join(f"json.{name}" for name in field_errors)
+    def __init__(self, field_errors: dict[str, str], location: str = "json"):
+        names = ", ".join(f"{location}.{name}" for name in field_errors)
         super().__init__(
-            f"invalid input: {names}", errors={"json": {name: [why] for name, why in field_errors.items()}}
+            f"invalid input: {names}", errors={location: {name: [why] for name, why in field_errors.items()}}
         )
 
 

@@ -13,6 +13,7 @@ import sqlalchemy.orm as so
 from tracker.audit.models import AuditEvent
 from tracker.budgets.models import BudgetLine
 from tracker.db import utcnow
+from tracker.entry_translations.models import ProjectTranslation
 from tracker.flags.models import Flag, ScanRun
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects.models import Project, StageTransition
@@ -26,13 +27,23 @@ ENTITY_NAMES = {
     Kpi: "kpi",
     Measurement: "measurement",
     Practice: "practice",
+    ProjectTranslation: "translation",
     Flag: "flag",
     ScanRun: "scan",
     User: "user",
     ApiToken: "api_token",
 }
 # never written to the trail: secrets, and bookkeeping that changes with every write
-UNRECORDED = {"token_hash", "version", "updated_at", "created_at", "recorded_at", "search_text", "changed_at"}
+UNRECORDED = {
+    "token_hash",
+    "version",
+    "updated_at",
+    "created_at",
+    "recorded_at",
+    "search_text",
+    "changed_at",
+    "originals",  # a translation's fingerprints of the text it translated
+}
 
 
 def install(session_factory: so.sessionmaker) -> None:
