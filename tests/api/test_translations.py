@@ -1,6 +1,9 @@
 """A project's own text in the other language: content_locale, the translations resource (read,
 write whole, remove), its refusals, staleness, audit, and what a translation changes."""
 
+import csv
+import io
+
 import pytest
 
 from tests.api.test_projects import NEW_PROJECT
@@ -206,3 +209,47 @@ def test_deleting_a_project_deletes_its_translations(project, manager, admin):
     manager.put(url(project, "ko"), json=KOREAN)
     assert admin.delete(f"/api/v1/projects/{project['id']}").status_code == 204
     assert admin.get(url(project)).status_code == 404
+
+
+PUBLIC = {
+    "public": True,
+    "purpose": "Answers applicants faster.",
+    "data_sources": "Permit applications 2019-2025.",
+    "logic": "A language model drafts a pre-check; a planner reviews it.",
+    "risks": "A wrong pre-check could mislead an applicant.",
+    "human_oversight": "A planner reads every draft.",
+    "contact_email": "planning@city.example",
+}
+
+
+def test_translations_round_trip_through_the_api_the_registry_json_and_its_csv(manager, client):
+    english = manager.post("/api/v1/projects", json={**NEW_PROJECT, **PUBLIC}).json
+    korean = manager.post(
+        "/api/v1/projects",
+        json={**NEW_PROJECT, **PUBLIC, "key": "SEOUL-01", "title": "교통신호 최적화", "content_locale": "ko"},
+    ).json
+    into_korean = {**KOREAN, "purpose": "신청인에게 더 빨리 답합니다.", "risk_rationale": "위험 근거"}
+    into_english = {"title": "Traffic signal timing", "human_oversight": "Engineers review every plan."}
+    manager.put(url(english, "ko"), json={name: text for name, text in into_korean.items() if name != "risk_rationale"})
+    manager.put(url(korean, "en"), json=into_english)
+
+    entries = {entry["key"]: entry for entry in client.get("/api/v1/registry").json}
+    assert entries[english["key"]]["content_locale"] == "en"
+    assert entries[english["key"]]["translations"] == {
+        "ko": {"title": KOREAN["title"], "problem": KOREAN["problem"], "purpose": "신청인에게 더 빨리 답합니다."}
+    }
+    assert entries["SEOUL-01"]["content_locale"] == "ko"
+    assert entries["SEOUL-01"]["translations"] == {"en": into_english}
+    assert client.get("/api/v1/registry/SEOUL-01").json["translations"] == {"en": into_english}
+
+    body = client.get("/api/v1/registry.csv").get_data().decode("utf-8-sig")
+    rows = {row["key"]: row for row in csv.DictReader(io.StringIO(body, newline=""))}
+    assert rows[english["key"]]["content_locale"] == "en"
+    assert rows[english["key"]]["title_ko"] == KOREAN["title"]
+    assert rows[english["key"]]["purpose_ko"] == "신청인에게 더 빨리 답합니다."
+    assert rows[english["key"]]["logic_ko"] == "" and rows[english["key"]]["title_en"] == ""
+    assert (rows["SEOUL-01"]["title_en"], rows["SEOUL-01"]["human_oversight_en"]) == (
+        into_english["title"],
+        into_english["human_oversight"],
+    )
+    assert rows["SEOUL-01"]["title"] == "교통신호 최적화" and rows["SEOUL-01"]["title_ko"] == ""

@@ -8,7 +8,7 @@ import itself.
 
 import csv
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -23,8 +23,11 @@ from tracker.audit.models import AuditEvent
 from tracker.audit.trail import UNRECORDED
 from tracker.auth import Actor
 from tracker.db import utcnow
+from tracker.entry_translations.models import ProjectTranslation
+from tracker.entry_translations.rules import TRANSLATED_FIELDS
 from tracker.errors import DomainError, NotFound
 from tracker.http import storable
+from tracker.i18n import SUPPORTED_LOCALES
 from tracker.projects.models import Project, StageTransition
 from tracker.registry import formats
 from tracker.registry.schemas import (
@@ -71,18 +74,29 @@ def _public(domain: str | None, stage: str | None, department: str | None) -> li
     return conditions
 
 
+def _with_translations(stmt: sa.Select) -> sa.Select:
+    """`stmt` (of projects) with each language's translated fields as columns `<field>_<locale>`
+    (null: none), one outer join per language on its unique (project, locale) key: the rows
+    still stream one per project."""
+    for locale in SUPPORTED_LOCALES:
+        translation = so.aliased(ProjectTranslation, name=f"translation_{locale}")
+        stmt = stmt.outerjoin(
+            translation, sa.and_(translation.project_id == Project.id, translation.locale == locale)
+        ).add_columns(*(getattr(translation, name).label(f"{name}_{locale}") for name in TRANSLATED_FIELDS))
+    return stmt
+
+
 def registry_query(*, domain: str | None = None, stage: str | None = None, department: str | None = None) -> sa.Select:
-    """Public projects by key, as rows of the registry's project columns, `id` and `updated_at`."""
-    return (
-        sa.select(
-            Project.id,
-            *(getattr(Project, name) for name in REGISTRY_PROJECT_FIELDS),
-            # the later of the project's and its practices' changes, kept on the row (tracker/trust/changes.py)
-            Project.changed_at.label("updated_at"),
-        )
-        .where(*_public(domain, stage, department))
-        .order_by(Project.key)
+    """Public projects by key, as rows of the registry's project columns, `id`, `updated_at`,
+    `content_locale` and the translated fields."""
+    stmt = sa.select(
+        Project.id,
+        *(getattr(Project, name) for name in REGISTRY_PROJECT_FIELDS),
+        # the latest of the project's, its practices' and its translations' changes, kept on the row
+        Project.changed_at.label("updated_at"),
+        Project.content_locale,
     )
+    return _with_translations(stmt).where(*_public(domain, stage, department)).order_by(Project.key)
 
 
 def registry_entries(session: so.Session, rows: list[sa.Row], *, today: date, valid_days: int) -> list[dict]:
@@ -122,7 +136,10 @@ def registry_rows(
             cells = [entry[name] for name in REGISTRY_PROJECT_FIELDS]
             for practice in entry["practices"]:
                 cells.extend(practice[name] for name in PUBLIC_PRACTICE_FIELDS)
-            cells.append(entry["updated_at"])
+            cells += [entry["updated_at"], entry["content_locale"]]
+            for locale in SUPPORTED_LOCALES:
+                translated = entry["translations"].get(locale, {})
+                cells.extend(translated.get(name) for name in TRANSLATED_FIELDS)
             yield [_cell(value) for value in cells]
 
     return flat()
@@ -151,7 +168,24 @@ def _entry(row: sa.Row, written: dict[str, sa.Row], today: date, valid_days: int
     entry = {name: getattr(row, name) for name in REGISTRY_PROJECT_FIELDS}
     entry["practices"] = [_public_practice(key, written.get(key), today, valid_days) for key in PRACTICES]
     entry["updated_at"] = row.updated_at
+    entry["content_locale"] = row.content_locale
+    entry["translations"] = translations_of(row, entry)
     return entry
+
+
+def translations_of(row, originals: Mapping) -> dict[str, dict[str, str]]:
+    """The translated fields of a row of `_with_translations`, by language: what the public is
+    shown of them (a field whose original has no text is not)."""
+    found = {}
+    for locale in SUPPORTED_LOCALES:
+        translated = {
+            name: text
+            for name in TRANSLATED_FIELDS
+            if (text := getattr(row, f"{name}_{locale}")) and originals.get(name)
+        }
+        if translated:
+            found[locale] = translated
+    return found
 
 
 def _public_practice(key: str, row: sa.Row | None, today: date, valid_days: int) -> dict:
@@ -324,6 +358,7 @@ def _may_own(user: Actor | None) -> bool:
 def _project_defaults(today: date) -> dict:
     """Every column of a new project, so each row of a multi-row INSERT names the same ones."""
     return {
+        "content_locale": current_app.config["DEFAULT_LOCALE"],
         "problem": "",
         "description": "",
         "department": "",
@@ -475,6 +510,7 @@ class _OmbMapper:
             self.summary.untitled += 1
         return {
             **_project_defaults(self.today),
+            "content_locale": formats.OMB_2025_LOCALE,
             "key": key,
             "title": title,
             "problem": cell("problem_solved"),
@@ -722,24 +758,34 @@ def _practice_statuses(session: so.Session) -> dict[int, dict[str, str]]:
     return statuses
 
 
+def _translated(project: Mapping) -> dict:
+    """The fields a row's translation has (`translated_<field>`), over the originals that have text."""
+    return {name: text for name in TRANSLATED_FIELDS if (text := project[f"translated_{name}"]) and project[name]}
+
+
 def export_portfolio(session: so.Session, handle: TextIO, *, fmt: str) -> int:
     """Write every project to `handle` as CSV in `fmt`, streamed from the database; the count written."""
     columns, row_for, with_practices = _EXPORTERS[fmt]
     practices = _practice_statuses(session) if with_practices else {}
-    stmt = (
-        sa.select(
-            *(column for column in Project.__table__.c if column.name not in ("owner_id", "version")),
-            User.email.label("owner_email"),
-        )
-        .join(User, User.id == Project.owner_id)
-        .order_by(Project.id)
-        .execution_options(yield_per=1000)
-    )
+    stmt = sa.select(
+        *(column for column in Project.__table__.c if column.name not in ("owner_id", "version")),
+        User.email.label("owner_email"),
+    ).join(User, User.id == Project.owner_id)
+    in_language = formats.OMB_2025_LOCALE if fmt == "omb-2025" else None
+    if in_language:
+        # the federal inventory is written in English: a project's English translation, where it has one
+        translation = so.aliased(ProjectTranslation)
+        stmt = stmt.outerjoin(
+            translation, sa.and_(translation.project_id == Project.id, translation.locale == in_language)
+        ).add_columns(*(getattr(translation, name).label(f"translated_{name}") for name in TRANSLATED_FIELDS))
+    stmt = stmt.order_by(Project.id).execution_options(yield_per=1000)
     # the federal file ends its lines with \n; the handle's encoding gives the BOM (utf-8-sig)
     writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     count = 0
     for project in session.execute(stmt).mappings():
+        if in_language:
+            project = {**project, **_translated(project)}
         writer.writerow(row_for(project, practices.get(project["id"])))
         count += 1
     return count
