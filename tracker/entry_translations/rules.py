@@ -75,6 +75,13 @@ def as_written(text: str | None, content_locale: str) -> Shown:
     return Shown(text or "", content_locale)
 
 
+def published(originals: Mapping[str, str | None], translation: Mapping[str, str | None] | None) -> dict[str, str]:
+    """The translated fields the public is shown: those with text whose original has text too (a
+    translated field whose original has since been emptied translates nothing)."""
+    translation = translation or {}
+    return {name: text for name in TRANSLATED_FIELDS if (text := translation.get(name)) and originals.get(name)}
+
+
 def in_language(
     originals: Mapping[str, str | None],
     *,
@@ -83,14 +90,14 @@ def in_language(
     reader: str,
     fields: Iterable[str] = TRANSLATED_FIELDS,
 ) -> dict[str, Shown]:
-    """Each field in the reader's language where the translation has it, else the original. A
-    translated field whose original has since been emptied is not shown (there is nothing there)."""
-    shown = {}
-    for name in fields:
-        original = originals.get(name) or ""
-        translated = (translation or {}).get(name) if original and reader != content_locale else None
-        shown[name] = Shown(translated, reader) if translated else Shown(original, content_locale)
-    return shown
+    """Each field in the reader's language where the translation has it, else the original."""
+    translated = published(originals, translation) if reader != content_locale else {}
+    return {
+        name: Shown(translated[name], reader)
+        if name in translated
+        else Shown(originals.get(name) or "", content_locale)
+        for name in fields
+    }
 
 
 def only_in_original(shown: Mapping[str, Shown], reader: str) -> str | None:

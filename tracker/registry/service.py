@@ -23,8 +23,8 @@ from tracker.audit.models import AuditEvent
 from tracker.audit.trail import UNRECORDED
 from tracker.auth import Actor
 from tracker.db import utcnow
-from tracker.entry_translations.models import ProjectTranslation
-from tracker.entry_translations.rules import TRANSLATED_FIELDS
+from tracker.entry_translations.queries import with_translation
+from tracker.entry_translations.rules import TRANSLATED_FIELDS, published
 from tracker.errors import DomainError, NotFound
 from tracker.http import storable
 from tracker.i18n import SUPPORTED_LOCALES
@@ -75,14 +75,9 @@ def _public(domain: str | None, stage: str | None, department: str | None) -> li
 
 
 def _with_translations(stmt: sa.Select) -> sa.Select:
-    """`stmt` (of projects) with each language's translated fields as columns `<field>_<locale>`
-    (null: none), one outer join per language on its unique (project, locale) key: the rows
-    still stream one per project."""
+    """`stmt` (of projects) with each language's translated fields as columns `<field>_<locale>`."""
     for locale in SUPPORTED_LOCALES:
-        translation = so.aliased(ProjectTranslation, name=f"translation_{locale}")
-        stmt = stmt.outerjoin(
-            translation, sa.and_(translation.project_id == Project.id, translation.locale == locale)
-        ).add_columns(*(getattr(translation, name).label(f"{name}_{locale}") for name in TRANSLATED_FIELDS))
+        stmt = with_translation(stmt, locale, label=f"{{name}}_{locale}")
     return stmt
 
 
@@ -174,15 +169,10 @@ def _entry(row: sa.Row, written: dict[str, sa.Row], today: date, valid_days: int
 
 
 def translations_of(row, originals: Mapping) -> dict[str, dict[str, str]]:
-    """The translated fields of a row of `_with_translations`, by language: what the public is
-    shown of them (a field whose original has no text is not)."""
+    """The translated fields of a row of `_with_translations` the public is shown, by language."""
     found = {}
     for locale in SUPPORTED_LOCALES:
-        translated = {
-            name: text
-            for name in TRANSLATED_FIELDS
-            if (text := getattr(row, f"{name}_{locale}")) and originals.get(name)
-        }
+        translated = published(originals, {name: getattr(row, f"{name}_{locale}") for name in TRANSLATED_FIELDS})
         if translated:
             found[locale] = translated
     return found
@@ -759,8 +749,8 @@ def _practice_statuses(session: so.Session) -> dict[int, dict[str, str]]:
 
 
 def _translated(project: Mapping) -> dict:
-    """The fields a row's translation has (`translated_<field>`), over the originals that have text."""
-    return {name: text for name in TRANSLATED_FIELDS if (text := project[f"translated_{name}"]) and project[name]}
+    """The fields of a row's translation (`translated_<field>`) the public is shown."""
+    return published(project, {name: project[f"translated_{name}"] for name in TRANSLATED_FIELDS})
 
 
 def export_portfolio(session: so.Session, handle: TextIO, *, fmt: str) -> int:
@@ -774,10 +764,7 @@ def export_portfolio(session: so.Session, handle: TextIO, *, fmt: str) -> int:
     in_language = formats.OMB_2025_LOCALE if fmt == "omb-2025" else None
     if in_language:
         # the federal inventory is written in English: a project's English translation, where it has one
-        translation = so.aliased(ProjectTranslation)
-        stmt = stmt.outerjoin(
-            translation, sa.and_(translation.project_id == Project.id, translation.locale == in_language)
-        ).add_columns(*(getattr(translation, name).label(f"translated_{name}") for name in TRANSLATED_FIELDS))
+        stmt = with_translation(stmt, in_language)
     stmt = stmt.order_by(Project.id).execution_options(yield_per=1000)
     # the federal file ends its lines with \n; the handle's encoding gives the BOM (utf-8-sig)
     writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
