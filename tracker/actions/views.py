@@ -10,12 +10,14 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from tracker.actions import links
 from tracker.auth import can_edit_project
 from tracker.db import utcnow
+from tracker.entry_translations.service import title_in
 from tracker.extensions import db
 from tracker.flags import rules, service
 from tracker.flags.models import Flag
@@ -34,6 +36,8 @@ _snooze_schema = SnoozeSchema()
 
 def _page(template: str, status: int = 200, **context):
     """An action page: never cached or stored (it is one person's), never indexed."""
+    if "project" in context:
+        context["project_title"] = title_in(db.session, context["project"], str(get_locale()))
     if "flag" in context:
         flag = context["flag"]
         context |= {"finding": _finding(flag), "flag_status": flag.status_on(utcnow().date())}

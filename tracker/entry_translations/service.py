@@ -149,6 +149,23 @@ def delete_translation(
     session.commit()
 
 
+def title_in(session: so.Session, project: Project, reader: str) -> rules.Shown:
+    """A project's title as a reader of `reader`'s language is shown it (the action pages)."""
+    translated = session.scalar(
+        sa.select(ProjectTranslation.title).where(
+            ProjectTranslation.project_id == project.id, ProjectTranslation.locale == reader
+        )
+    )
+    shown = rules.in_language(
+        {"title": project.title},
+        content_locale=project.content_locale,
+        translation={"title": translated},
+        reader=reader,
+        fields=("title",),
+    )
+    return shown["title"]
+
+
 def check_content_locale(session: so.Session, project: Project, content_locale: str) -> None:
     """A project's language may change only to one it has no translation into (422 otherwise)."""
     if content_locale != project.content_locale and _written(session, project.id, content_locale) is not None:

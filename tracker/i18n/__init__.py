@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, Domain, format_date, format_decimal, get_locale, gettext
+from markupsafe import Markup
 
 SOURCE_LOCALE = "en"
 SUPPORTED_LOCALES = ("en", "ko")
@@ -117,6 +118,17 @@ def organisation_name(config: Mapping, locale: str) -> str:
         # the default reads naturally in each language: `AI register` / `AI 등록부`
         or translations_for(locale).pgettext("the organisation's name when none is set", "AI register")
     )
+
+
+def lang_of(text, attribute: str = "lang") -> Markup:
+    """` lang="ko"` for a piece of a project's text (a `Shown`, tracker/entry_translations/rules.py)
+    written in a language other than the current one, the page's or the email's (WCAG 2.1 SC 3.1.2,
+    Language of Parts; `attribute="xml:lang"` in the Atom feed); nothing for text in the current
+    language, or whose language is not known (a plain string). A Jinja filter of pages and emails."""
+    lang = getattr(text, "lang", None)
+    if not lang or lang == str(get_locale()):
+        return Markup("")
+    return Markup(' {}="{}"').format(attribute, lang)
 
 
 class PeoplesWords:

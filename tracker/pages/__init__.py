@@ -21,10 +21,9 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
 from tracker.http import QUERY_SAFE
-from tracker.i18n import SUPPORTED_LOCALES, chosen_by_query, organisation_name, vocab
+from tracker.i18n import SUPPORTED_LOCALES, chosen_by_query, lang_of, organisation_name, vocab
 from tracker.vocab import STOPPED_STAGES
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -70,15 +69,7 @@ def _languages() -> list[dict]:
     return languages
 
 
-@blp.app_template_filter("lang_of")
-def lang_of(text, attribute: str = "lang") -> Markup:
-    """` lang="ko"` for a piece of a project's text written in a language other than the page's
-    (WCAG 2.1 SC 3.1.2, Language of Parts; `attribute="xml:lang"` in the Atom feed); nothing for
-    text in the page's language, or whose language is not known (a plain string)."""
-    lang = getattr(text, "lang", None)
-    if not lang or lang == str(get_locale()):
-        return Markup("")
-    return Markup(' {}="{}"').format(attribute, lang)
+blp.add_app_template_filter(lang_of, "lang_of")
 
 
 @blp.app_context_processor
