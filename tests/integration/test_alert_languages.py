@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.factories import FlagFactory, ProjectFactory, UserFactory
+from tests.factories import FlagFactory, ProjectFactory, TranslationFactory, UserFactory
 from tests.integration import mail
 from tracker.alerts.digest import queue_alerts
 from tracker.alerts.models import OutboxMessage
@@ -61,7 +61,7 @@ def portfolio(app, session, smtp):
         "min": UserFactory(name="Min Lee", email="min@city.example", locale=None),
     }
     FlagFactory(
-        project=ProjectFactory(key="TRAFFIC-01", title="교통신호 최적화", owner=owners["seoyeon"]),
+        project=ProjectFactory(key="TRAFFIC-01", title="교통신호 최적화", owner=owners["seoyeon"], content_locale="ko"),
         rule="pilot_purgatory",
         details=PURGATORY,
         opened_at=DAY0,
@@ -186,3 +186,46 @@ def test_the_api_and_the_webhook_keep_english_and_machine_formats(app, session, 
         "Decide to scale it up or stop it."
     )
     assert korean["flags"][0]["opened_at"] == "2026-03-05"
+
+
+def test_each_project_is_named_by_its_title_in_the_recipients_language_where_it_has_one(app, session, smtp):
+    """박서연 reads Korean and owns an English project translated into Korean, and an English one
+    that is not; Ana reads English and owns a Korean project that is not translated."""
+    seoyeon = UserFactory(name="박서연", email="seoyeon@city.example", locale="ko")
+    ana = UserFactory(name="Ana Ruiz", email="ana@city.example", locale="en")
+    permits = ProjectFactory(key="PERMITS-01", title="Permit triage", owner=seoyeon, content_locale="en")
+    TranslationFactory(project=permits, locale="ko", title="건축허가 분류")
+    waste = ProjectFactory(key="WASTE-01", title="Waste routes", owner=seoyeon, content_locale="en")
+    crossing = ProjectFactory(key="CROSSING-01", title="보행신호 연장", owner=ana, content_locale="ko")
+    for project in (permits, waste, crossing):
+        FlagFactory(project=project, rule="pilot_purgatory", details=PURGATORY, opened_at=DAY0)
+    scan(app, session, DAY0)
+
+    deliver_with(app, "flask deliver")
+
+    subject, text, html = parts(smtp.to("seoyeon@city.example")[0])
+    assert subject == "AI 사업 정체 경보: 신규 2건 - 사업 2개"
+    assert "* PERMITS-01 - 건축허가 분류\n" in text and "* WASTE-01 - Waste routes\n" in text
+    assert "Permit triage" not in text + html
+    assert "<strong>PERMITS-01</strong> &mdash; <span>건축허가 분류</span>" in html
+    assert '<strong>WASTE-01</strong> &mdash; <span lang="en">Waste routes</span>' in html
+
+    subject, text, html = parts(smtp.to("ana@city.example")[0])
+    assert subject == "AI portfolio stall flags: 1 new - CROSSING-01 보행신호 연장"
+    assert '<strong>CROSSING-01</strong> &mdash; <span lang="ko">보행신호 연장</span>' in html
+    # the webhook and the stored digest keep the original title, and the digest the translation it used
+    stored = session.query(OutboxMessage).filter_by(recipient="seoyeon@city.example").one()
+    projects = {flag["project"]["key"]: flag["project"] for flag in stored.payload["flags"]}
+    assert projects["PERMITS-01"]["title"] == "Permit triage"
+    assert projects["PERMITS-01"]["translated_title"] == "건축허가 분류"
+    assert "translated_title" not in projects["WASTE-01"]
+
+
+def test_a_korean_subject_names_a_translated_project_in_korean(app, session, smtp):
+    seoyeon = UserFactory(name="박서연", email="seoyeon@city.example", locale="ko")
+    permits = ProjectFactory(key="PERMITS-01", title="Permit triage", owner=seoyeon, content_locale="en")
+    TranslationFactory(project=permits, locale="ko", title="건축허가 분류")
+    FlagFactory(project=permits, rule="pilot_purgatory", details=PURGATORY, opened_at=DAY0)
+    scan(app, session, DAY0)
+    deliver_with(app, "flask deliver")
+    assert parts(smtp.to("seoyeon@city.example")[0])[0] == "AI 사업 정체 경보: 신규 1건 - PERMITS-01 건축허가 분류"

@@ -48,7 +48,8 @@ _l = Term
 def in_sentence(name: str) -> str:
     """A name as a sentence uses it inside: `Full rollout` -> `full rollout`; an acronym keeps its
     capitals (`PoC`), and a script without case (Hangul) is unchanged."""
-    if len(name) > 1 and name[0].isupper() and name[1].islower():
+    first = name.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:] == first[1:].lower():
         return name[0].lower() + name[1:]
     return name
 
