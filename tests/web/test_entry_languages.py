@@ -54,6 +54,7 @@ def test_a_korean_reader_reads_an_english_entrys_korean_translation_and_the_rest
     assert root.get("lang") == "ko"
     h1 = root.find(".//h1")
     assert h1.text == PERMITS_IN_KOREAN["title"] and effective_lang(root, h1) == "ko"
+    assert root.find(".//title").get("lang") is None
     assert languages_of(root, PERMITS_IN_KOREAN["purpose"]) == {"ko"}
     assert languages_of(root, PERMITS_IN_KOREAN["human_oversight"]) == {"ko"}
     # not translated: in English, and marked so
@@ -70,6 +71,8 @@ def test_an_entry_without_a_translation_says_it_is_available_in_its_language_onl
     small_register()
     _, root = page(client, "/registry/SEOUL-TRAFFIC-01?lang=en")
     assert root.find(".//p[@class='notice']").text == "This entry is available in Korean only."
+    # the page is named after the system: its title in the browser's tab is marked Korean too
+    assert root.find(".//title").get("lang") == "ko" and root.find(".//title").text.startswith(KOREAN_TEXT["title"])
     for name in ("title", "purpose", "problem", "department", "data_sources", "logic", "risks", "human_oversight"):
         assert languages_of(root, KOREAN_TEXT[name]) == {"ko"}, name
     assert languages_of(root, "법령상 면제") == {"ko"}  # a waiver's public summary

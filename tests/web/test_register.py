@@ -468,8 +468,12 @@ def test_the_accessibility_statement_names_the_standards_the_test_the_date_and_t
     text = text_of(root)
     for words in ("WCAG) 2.1", "KWCAG) 2.2", "axe-core", "Chromium", "caio@city.example", "last checked on"):
         assert words in text
+    # what no automated checker sees, and how it is checked
+    assert "(WCAG success criterion 3.1.2, Language of Parts)" in text
+    assert "marked with its language, so a screen reader reads it with the right voice" in text
     _, root = page(client, "/registry/accessibility?lang=ko")
-    assert "마지막 점검일: 2026년 11월 29일." in text_of(root)
+    assert "마지막 점검일: 2026년 12월 7일." in text_of(root)
+    assert "(WCAG 성공 기준 3.1.2, 부분 언어)" in text_of(root)
 
 
 def test_the_registry_csv_link_gives_every_public_entry_as_the_api_does_with_accept_csv(client, session):
