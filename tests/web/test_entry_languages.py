@@ -192,3 +192,24 @@ def test_the_search_follows_translations_written_and_removed_through_the_api(cli
     assert listed_keys(_search(client, "model")) == ["CITY-STOPPED-01"]
     assert admin.delete(f"/api/v1/projects/{project_id}/translations/ko").status_code == 204
     assert listed_keys(_search(client, "주차")) == []
+
+
+MARKUP = '<script>alert("title")</script>'
+ATTRIBUTE = '"><img src=x onerror=alert(1)> lang="xx'
+
+
+def test_markup_in_a_translation_is_shown_as_text_on_the_pages_and_in_the_feed(client, session, admin):
+    small_register()
+    project_id = db.session.scalar(sa.select(Project.id).where(Project.key == "CITY-STOPPED-01"))
+    put = admin.put(f"/api/v1/projects/{project_id}/translations/ko", json={"title": MARKUP, "purpose": ATTRIBUTE})
+    assert put.status_code == 201
+    for url in ("/registry/CITY-STOPPED-01", "/registry"):
+        response, root = page(client, url, KO)  # check_page: no <script>, no on* attribute, valid markup
+        assert MARKUP in text_of(root) and ATTRIBUTE in text_of(root)
+        body = response.get_data(as_text=True)
+        assert "<script>" not in body and "<img" not in body and 'lang="xx' not in body
+        assert {element.get("lang") for element in root.iter() if element.get("lang")} <= {"en", "ko"}
+    feed = feedparser.parse(client.get("/registry/feed.atom", headers=KO).get_data())
+    assert not feed.bozo
+    stopped = next(entry for entry in feed.entries if entry.link.endswith("/CITY-STOPPED-01"))
+    assert stopped.title == MARKUP and stopped.title_detail.type == "text/plain"
