@@ -221,23 +221,25 @@ def test_each_project_is_named_by_its_title_in_the_recipients_language_where_it_
     assert "translated_title" not in projects["WASTE-01"]
 
 
-def test_a_korean_subject_names_a_translated_project_in_korean(app, session, smtp):
+def korean_digest_of_one_translated_project(app, session, smtp, korean_title: str) -> tuple[str, str, str]:
+    """박서연 reads Korean; her one flagged project is written in English with a Korean title."""
     seoyeon = UserFactory(name="박서연", email="seoyeon@city.example", locale="ko")
     permits = ProjectFactory(key="PERMITS-01", title="Permit triage", owner=seoyeon, content_locale="en")
-    TranslationFactory(project=permits, locale="ko", title="건축허가 분류")
+    TranslationFactory(project=permits, locale="ko", title=korean_title)
     FlagFactory(project=permits, rule="pilot_purgatory", details=PURGATORY, opened_at=DAY0)
     scan(app, session, DAY0)
     deliver_with(app, "flask deliver")
-    assert parts(smtp.to("seoyeon@city.example")[0])[0] == "AI 사업 정체 경보: 신규 1건 - PERMITS-01 건축허가 분류"
+    return parts(smtp.to("seoyeon@city.example")[0])
+
+
+def test_a_korean_subject_names_a_translated_project_in_korean(app, session, smtp):
+    subject, _, _ = korean_digest_of_one_translated_project(app, session, smtp, "건축허가 분류")
+    assert subject == "AI 사업 정체 경보: 신규 1건 - PERMITS-01 건축허가 분류"
 
 
 def test_markup_in_a_translated_title_is_text_in_the_html_email(app, session, smtp):
-    seoyeon = UserFactory(name="박서연", email="seoyeon@city.example", locale="ko")
-    permits = ProjectFactory(key="PERMITS-01", title="Permit triage", owner=seoyeon, content_locale="en")
-    TranslationFactory(project=permits, locale="ko", title='<img src=x onerror="alert(1)">건축허가')
-    FlagFactory(project=permits, rule="pilot_purgatory", details=PURGATORY, opened_at=DAY0)
-    scan(app, session, DAY0)
-    deliver_with(app, "flask deliver")
-    _, text, html = parts(smtp.to("seoyeon@city.example")[0])
+    _, text, html = korean_digest_of_one_translated_project(
+        app, session, smtp, '<img src=x onerror="alert(1)">건축허가'
+    )
     assert '* PERMITS-01 - <img src=x onerror="alert(1)">건축허가\n' in text  # plain text is text
     assert "<img" not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;건축허가" in html
