@@ -53,7 +53,7 @@ def practice(project, key: str, status: str, **fields):
 # the limited English entry's Korean translation: some of its fields, so its Korean page is partly English
 PERMITS_IN_KOREAN = {
     "title": "건축허가 사전검토 도우미",
-    "purpose": "교차로가 아니라 건축허가 신청을 미리 검토해 첫 답변까지의 시간을 줄입니다.",
+    "purpose": "건축허가 신청을 미리 검토해 첫 답변까지의 시간을 줄입니다.",
     "human_oversight": "도시계획 담당자가 모든 검토 결과를 확인합니다.",
 }
 
