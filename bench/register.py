@@ -3,8 +3,9 @@
     python -m bench.register [--sizes 2000,20000] [--db sqlite,postgres] [--requests 200]
 
 For each size and database: a data set of its own (`tracker_register_N`) of N public entries
-(federal inventory use cases, every tenth one Korean, a few with practices), written through
-the models' table so each row's search text and last change are what the app computes. Then
+(federal inventory use cases, every tenth one Korean, a few with practices, every one with a
+translation into the other language), written through the models' tables so each row's search
+text and last change are what the app computes. Then
 a gunicorn per size (gunicorn.conf.py, 2 workers, loopback, all running at once) and, on one
 kept-alive connection each, requests in turns across sizes and works: the JSON registry's first
 page (`/api/v1/registry?page_size=20`), the register's first page (`/registry`), and two
@@ -28,12 +29,32 @@ from bench.generate import federal_use_cases
 from bench.run import Gunicorn, Keepalive, percentile
 from tracker import create_app
 from tracker.cli import alembic_config
+from tracker.entry_translations.models import ProjectTranslation
+from tracker.entry_translations.rules import fingerprints
 from tracker.extensions import db
 from tracker.projects.models import Project, StageTransition
+from tracker.projects.search import search_text
 from tracker.trust.models import Practice
 from tracker.users.models import User
 
 KOREAN = ("교통신호 최적화", "불법 주정차 단속 지원", "민원 상담 챗봇", "상수도 누수 탐지", "대기질 예측")
+# Every entry has a translation into the other language (title, problem, purpose: the searched
+# fields, and two registry fields), worded so that each search matches the same share of entries
+# as without them: no 교통 in the Korean translations, no "data" in the English ones.
+INTO_KOREAN = (
+    ("민원 처리 지원", "신청서 처리가 늦어 주민이 오래 기다립니다.", "담당자가 신청서를 더 빨리 검토하도록 돕습니다."),
+    (
+        "복지 사각지대 발굴",
+        "도움이 필요한 가구가 지원을 신청하지 못합니다.",
+        "사회복지사가 위기 가구를 일찍 찾도록 돕습니다.",
+    ),
+    ("시설물 점검 우선순위", "점검이 늦어 결함을 늦게 발견합니다.", "점검할 시설물의 순서를 제안합니다."),
+)
+INTO_ENGLISH = (
+    ("Traffic signal timing", "Queues at junctions at rush hour.", "Times signals to the traffic there is."),
+    ("Parking enforcement support", "Illegal parking blocks bus lanes.", "Suggests where wardens should patrol."),
+    ("Enquiry answer assistant", "Callers wait long for answers.", "Drafts answers for call-centre staff."),
+)
 WORK = {
     "JSON registry page": "/api/v1/registry?page_size=20",
     "register list page": "/registry",
@@ -62,39 +83,66 @@ def generate(dialect: str, size: int) -> str:
                 sa.insert(User).values(email="register-bench@city.example", name="Bench", role="manager", active=True)
             ).inserted_primary_key[0]
             for first in range(0, size, 2000):
-                rows = []
+                rows, translations = [], []
                 for n in range(first, min(first + 2000, size)):
                     case = cases[n % len(cases)]
                     korean = n % 10 == 0
                     changed = start + timedelta(minutes=n)
-                    rows.append(
-                        {
-                            "key": f"REG-{n:06d}",
-                            "title": f"{KOREAN[n % len(KOREAN)]} {n}" if korean else case["use_case_name"][:300],
-                            "problem": "출퇴근 시간 교차로 정체" if korean else case["problem_solved"][:2000],
-                            "description": "",
-                            "domain": "mobility" if korean else "operations",
-                            "ai_type": "optimization",
-                            "department": "서울특별시 교통운영과" if korean else case["agency_name"][:200],
-                            "owner_id": owner,
-                            "stage": ("poc", "pilot", "rollout")[n % 3],
-                            "stage_entered_at": changed.date(),
-                            "public": True,
-                            "purpose": case["benefits"][:1000] or "Helps residents.",
-                            "data_sources": "Operational records.",
-                            "logic": "A model ranks cases for a person to review.",
-                            "risks": "Errors could delay service.",
-                            "human_oversight": "A civil servant reviews every decision.",
-                            "contact_email": "ai@city.example",
-                            "risk_tier": ("minimal", "limited", "high_impact")[n % 3],
-                            "risk_rationale": "Assessed by the CAIO office.",
-                            "created_at": changed,
-                            "updated_at": changed,
-                            "changed_at": changed,
-                            "version": 1,
-                        }
-                    )
+                    row = {
+                        "key": f"REG-{n:06d}",
+                        "title": f"{KOREAN[n % len(KOREAN)]} {n}" if korean else case["use_case_name"][:300],
+                        "problem": "출퇴근 시간 교차로 정체" if korean else case["problem_solved"][:2000],
+                        "description": "",
+                        "domain": "mobility" if korean else "operations",
+                        "ai_type": "optimization",
+                        "department": "서울특별시 교통운영과" if korean else case["agency_name"][:200],
+                        "owner_id": owner,
+                        "stage": ("poc", "pilot", "rollout")[n % 3],
+                        "stage_entered_at": changed.date(),
+                        "public": True,
+                        "purpose": case["benefits"][:1000] or "Helps residents.",
+                        "data_sources": "Operational records.",
+                        "logic": "A model ranks cases for a person to review.",
+                        "risks": "Errors could delay service.",
+                        "human_oversight": "A civil servant reviews every decision.",
+                        "contact_email": "ai@city.example",
+                        "risk_tier": ("minimal", "limited", "high_impact")[n % 3],
+                        "risk_rationale": "Assessed by the CAIO office.",
+                        "content_locale": "ko" if korean else "en",
+                        "created_at": changed,
+                        "updated_at": changed,
+                        "changed_at": changed,
+                        "version": 1,
+                    }
+                    title, problem, purpose = (INTO_ENGLISH if korean else INTO_KOREAN)[n % 3]
+                    translation = {
+                        "key": row["key"],
+                        "locale": "en" if korean else "ko",
+                        "title": f"{title} {n}",
+                        "problem": problem,
+                        "purpose": purpose,
+                        "human_oversight": "A civil servant reviews every decision."
+                        if korean
+                        else "공무원이 모든 결정을 검토합니다.",
+                        "risks": "Errors could delay service." if korean else "오류로 서비스가 늦어질 수 있습니다.",
+                        "originals": fingerprints(row),
+                        "created_at": changed,
+                        "updated_at": changed,
+                    }
+                    # written by bulk insert: the search text the app keeps, translations included
+                    row["search_text"] = search_text(row, [translation])
+                    rows.append(row)
+                    translations.append(translation)
                 connection.execute(sa.insert(Project.__table__), rows)
+                ids = dict(
+                    connection.execute(
+                        sa.select(Project.key, Project.id).where(Project.key.in_(list(t["key"] for t in translations)))
+                    ).all()
+                )
+                connection.execute(
+                    sa.insert(ProjectTranslation.__table__),
+                    [{**{k: v for k, v in t.items() if k != "key"}, "project_id": ids[t["key"]]} for t in translations],
+                )
             connection.execute(
                 sa.insert(StageTransition.__table__).from_select(
                     ["project_id", "to_stage", "effective_date", "rationale", "gate", "recorded_at"],

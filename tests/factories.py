@@ -12,6 +12,8 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from tracker.budgets.models import BudgetLine
+from tracker.entry_translations.models import ProjectTranslation
+from tracker.entry_translations.rules import TRANSLATED_FIELDS, fingerprints
 from tracker.extensions import db
 from tracker.flags.models import Flag
 from tracker.kpis.models import Kpi, Measurement
@@ -190,3 +192,20 @@ class PracticeFactory(_Factory):
     key = "testing"
     status = "done"
     completed_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+
+
+class TranslationFactory(_Factory):
+    """A project's text in another language, written against its current originals (pass project=,
+    and the translated fields; `locale` defaults to Korean)."""
+
+    class Meta:
+        model = ProjectTranslation
+
+    class Params:
+        project = factory.SubFactory(ProjectFactory)
+
+    project_id = factory.SelfAttribute("project.id")
+    locale = "ko"
+    originals = factory.LazyAttribute(
+        lambda o: fingerprints({name: getattr(o.project, name) for name in TRANSLATED_FIELDS})
+    )

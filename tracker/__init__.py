@@ -41,11 +41,12 @@ def _api_settings() -> dict:
 def register_extensions(app: Flask) -> None:
     from tracker.audit.trail import install as install_audit_trail
     from tracker.extensions import api, db
-    from tracker.http import IdConverter, refuse_non_json_bodies, refuse_unstorable_text
+    from tracker.http import IdConverter, LocaleConverter, refuse_non_json_bodies, refuse_unstorable_text
     from tracker.i18n import init_app as init_i18n
     from tracker.metrics import install as install_metrics
 
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["locale"] = LocaleConverter
     install_metrics(app)  # first: its clock starts before the other hooks run
     app.before_request(refuse_non_json_bodies)
     app.before_request(refuse_unstorable_text)
@@ -54,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     install_audit_trail(db.sessionmaker)
     api.init_app(app, spec_kwargs=_spec_kwargs())
     api.register_converter(IdConverter, IdConverter.openapi_schema)
+    api.register_converter(LocaleConverter, LocaleConverter.openapi_schema)
 
 
 def _spec_kwargs() -> dict:
@@ -75,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.alerts.views import blp as alerts_blp
     from tracker.audit.views import blp as audit_blp
     from tracker.budgets.views import blp as budgets_blp
+    from tracker.entry_translations.views import blp as translations_blp
     from tracker.extensions import api
     from tracker.flags.views import blp as flags_blp
     from tracker.health import blp as health_blp
@@ -100,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(budgets_blp)
     api.register_blueprint(kpis_blp)
     api.register_blueprint(trust_blp)
+    api.register_blueprint(translations_blp)
     api.register_blueprint(audit_blp)
     api.register_blueprint(flags_blp)
     api.register_blueprint(reports_blp)

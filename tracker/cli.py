@@ -21,6 +21,8 @@ def alembic_config() -> AlembicConfig:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = db.engine
+    # what a migration filling in existing rows with a setting reads (0009: projects' content_locale)
+    config.attributes["default_locale"] = current_app.config["DEFAULT_LOCALE"]
     return config
 
 

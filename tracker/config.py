@@ -6,6 +6,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from tracker.i18n import SUPPORTED_LOCALES
+
 DEFAULT_DOMAINS = "operations,safety,infrastructure,living,mobility,environment"
 # Connections each process keeps in its pool, and how many more it may open under load (PostgreSQL)
 DEFAULT_DB_POOL_SIZE = 10
@@ -99,8 +101,13 @@ def load_settings(instance_path: str) -> dict:
         "TOKEN_TTL_DAYS": _int("TOKEN_TTL_DAYS", 0),  # 0: tokens do not expire unless asked
         # the language of a page no one asked a language of, and of the CAIO office's digest
         "DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE", "en").strip().lower(),
-        # whose register, report and emails these are
-        "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "AI register"),
+        # whose register, report and emails these are: ORGANISATION_NAME_<LANGUAGE> in that language,
+        # else ORGANISATION_NAME, else the language's own default (tracker.i18n.organisation_name)
+        "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "").strip(),
+        **{
+            f"ORGANISATION_NAME_{locale.upper()}": os.environ.get(f"ORGANISATION_NAME_{locale.upper()}", "").strip()
+            for locale in SUPPORTED_LOCALES
+        },
         # signs the action links of alert emails (tracker/actions)
         "SECRET_KEY": secret_key(instance_path),
         "ACTION_LINK_DAYS": _int("ACTION_LINK_DAYS", 30),

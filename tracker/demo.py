@@ -21,6 +21,9 @@ from flask.cli import with_appcontext
 from tracker.auth import issue_token, user_for_token
 from tracker.budgets.models import BudgetLine
 from tracker.db import utcnow
+from tracker.demo_translations import TRANSLATIONS
+from tracker.entry_translations.models import ProjectTranslation
+from tracker.entry_translations.rules import TRANSLATED_FIELDS, fingerprints
 from tracker.errors import Conflict, DomainError
 from tracker.kpis.models import Kpi, Measurement
 from tracker.money import minor_exponent, to_minor
@@ -134,6 +137,7 @@ class DemoProject:
     risk_rationale: str
     registry: dict[str, str] = field(default_factory=dict)  # filled in: the project is public
     practices: tuple[DemoPractice, ...] = ()
+    content_locale: str = "en"  # the language its own text is written in (translations: demo_translations)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -768,7 +772,8 @@ PROJECTS = (
 )
 
 # The register in both languages: two recent PoCs of the city's Korean team, written in Korean,
-# as they appear on the register website (tracker/register).
+# as they appear on the register website (tracker/register), translated into English like the
+# other public entries into Korean (tracker/demo_translations.py), all but one.
 PROJECTS += (
     DemoProject(
         key="NH-MOB-CROSSING-01",
@@ -776,7 +781,7 @@ PROJECTS += (
         problem="어르신과 장애인이 횡단보도를 다 건너기 전에 보행신호가 끝나 교차로에서 위험한 상황이 생깁니다.",
         description="Modelled on Seoul's smart crossings for older pedestrians. Cameras at the kerb count "
         "people still crossing and extend the green man by up to ten seconds.",
-        domain="mobility", ai_type="computer_vision", department="교통운영과 (Transport)", owner="park",
+        domain="mobility", ai_type="computer_vision", department="교통운영과", owner="park", content_locale="ko",
         history=(Step("poc", 45, "교차로 3곳에서 보행자 검지 정확도를 시험합니다."),),
         budget=(Line("poc", 45, "equipment", "85000000", "21400000", "approved", "교통안전 예산 {fy}", currency="KRW"),),
         kpis=(
@@ -811,7 +816,7 @@ PROJECTS += (
         problem="민원 전화 대기 시간이 길고, 같은 질문에 대한 답변이 상담원마다 다릅니다.",
         description="Modelled on Seoul's 120 Dasan call centre assistant. Suggests answers from the city's "
         "published guidance to call-centre staff, who decide what to tell the caller.",
-        domain="operations", ai_type="generative", department="민원여권과 (Citizen Services)", owner="park",
+        domain="operations", ai_type="generative", department="민원여권과", owner="park", content_locale="ko",
         history=(Step("poc", 60, "상담원 10명이 과거 민원 500건으로 답변 제안을 평가합니다."),),
         budget=(Line("poc", 60, "licences", "120000000", "48000000", "approved", "디지털 전환 예산 {fy}",
                      currency="KRW"),),
@@ -925,9 +930,18 @@ def _add_project(session: so.Session, spec: DemoProject, *, users: dict, today: 
         risk_rationale=spec.risk_rationale,
         # classified before its first stage decision (the tier may not have changed since)
         risk_assessed_on=_days_ago(today, spec.history[0].days_ago),
+        content_locale=spec.content_locale,
     )
     session.add(project)
     session.flush()
+
+    originals = fingerprints({name: getattr(project, name) for name in TRANSLATED_FIELDS})
+    for locale, text in TRANSLATIONS.get(spec.key, {}).items():
+        session.add(
+            ProjectTranslation(
+                project_id=project.id, locale=locale, **text, originals=originals, updated_by_id=owner.id
+            )
+        )
 
     from_stage = None
     for step in spec.history:

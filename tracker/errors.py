@@ -8,6 +8,8 @@ import sqlalchemy.orm.exc as so_exc
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
+from tracker.i18n.vocab import STAGE_NAMES, api_name
+
 log = logging.getLogger(__name__)
 
 
@@ -60,7 +62,8 @@ class UnstorableText(DomainError):
 
 class GateNotMet(Conflict):
     def __init__(self, to_stage: str, unmet: list[str], why: str = ""):
-        super().__init__(f"the gate into {to_stage} is not met" + (f"; {why}" if why else ""), unmet=unmet)
+        stage = api_name(STAGE_NAMES, to_stage)
+        super().__init__(f"the gate into {stage} is not met" + (f"; {why}" if why else ""), unmet=unmet)
 
 
 class UnsupportedMediaType(DomainError):

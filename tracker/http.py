@@ -10,6 +10,7 @@ from werkzeug.routing import BaseConverter, ValidationError
 
 from tracker.errors import PreconditionFailed, PreconditionRequired, UnstorableText, UnsupportedMediaType
 from tracker.fields import MAX_ID
+from tracker.i18n import SUPPORTED_LOCALES
 
 # the characters werkzeug leaves unquoted in a query string (werkzeug.urls._urlencode)
 QUERY_SAFE = "!$'()*,/:;?@"
@@ -45,6 +46,17 @@ class IdConverter(BaseConverter):
 
     def to_url(self, value) -> str:
         return str(value)
+
+
+class LocaleConverter(BaseConverter):
+    """A language in a path. Any segment matches: one the service does not support is the API's
+    422 naming it (SPEC), not a missing route. Documented as the supported languages."""
+
+    regex = r"[^/]+"
+
+    @staticmethod
+    def openapi_schema(_converter) -> dict:
+        return {"type": "string", "enum": list(SUPPORTED_LOCALES)}
 
 
 def paginate(session, stmt: sa.Select, page: int, page_size: int, *, rows: bool = False) -> tuple[list, dict]:

@@ -4,6 +4,8 @@ from tracker.alerts.models import OutboxMessage
 from tracker.audit.models import AuditEvent
 from tracker.budgets.models import BudgetLine
 from tracker.db import Base
+from tracker.entry_translations import changes as _translation_changes  # noqa: F401  (a translation written changes its entry)
+from tracker.entry_translations.models import ProjectTranslation
 from tracker.flags.models import Flag, ScanRun, SchedulerClaim
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects.models import Project, StageTransition
@@ -23,6 +25,7 @@ __all__ = [
     "OutboxMessage",
     "Practice",
     "Project",
+    "ProjectTranslation",
     "ScanRun",
     "SchedulerClaim",
     "Snapshot",

@@ -6,6 +6,7 @@ CAIO_OFFICE = ("caio", "admin")  # who may override gates, change owners, run sc
 
 STAGES = ("poc", "pilot", "rollout", "cancelled", "retired")
 ACTIVE_STAGES = ("poc", "pilot", "rollout")
+STOPPED_STAGES = ("cancelled", "retired")  # the register marks these as stopped
 AI_TYPES = ("traditional_ml", "computer_vision", "nlp", "generative", "optimization", "other")
 
 BUDGET_STAGES = ("poc", "pilot", "rollout")

@@ -58,7 +58,7 @@ def test_the_list_shows_each_flag_with_its_project_owner_numbers_and_words(flags
             "missing_budget_stage": "rollout",
             "rollout_budget_lines": 0,
         },
-        "explanation": "In pilot for 90 days with no rollout budget line at all: "
+        "explanation": "In pilot for 90 days with no full rollout budget line at all: "
         "nobody has planned the money to scale it up.",
         "acknowledged_at": None,
         "acknowledged_by_id": None,
@@ -283,7 +283,7 @@ def test_the_trust_rules_are_flagged_filtered_and_explained_through_the_api(mana
     )
     [unclassified] = listed("risk_unassessed")
     assert unclassified["project_id"] == unassessed.id
-    assert unclassified["explanation"].startswith("In rollout for 31 days with no risk tier")
+    assert unclassified["explanation"].startswith("In full rollout for 31 days with no risk tier")
     [lapsed] = listed("practices_lapsed")
     assert lapsed["project_id"] == high_impact.id
     assert lapsed["details"]["not_in_effect"] == [

@@ -65,6 +65,8 @@ def breaks_a_rule_openapi_cannot_state(case, owner_id: int) -> bool:
         return True
     if breaks_a_date_rule(values, today):
         return True
+    if breaks_a_translation_rule(values, (case.path_parameters or {}).get("locale")):
+        return True
     dates = (values.get("baseline_date"), values.get("target_date"))
     return all(isinstance(d, str) for d in dates) and dates[1] < dates[0]
 
@@ -104,6 +106,19 @@ def breaks_a_date_rule(values: dict, today: str) -> bool:
         return False
 
 
+# what the fuzzed project is written in (DEFAULT_LOCALE), and the fields of it that hold text
+FUZZED_LOCALE = "en"
+FUZZED_TEXT = ("title", "problem")
+
+
+def breaks_a_translation_rule(values: dict, locale: str | None) -> bool:
+    """A translation into the project's own language, or of a field whose original is empty (the
+    fuzzed project has a title and a problem, nothing else to translate)."""
+    if locale is None:
+        return False
+    return locale == FUZZED_LOCALE or any(name not in FUZZED_TEXT for name in values)
+
+
 def storable(text: str) -> bool:
     """No NUL (PostgreSQL text cannot hold one) and no unpaired surrogate (UTF-8 cannot encode one)."""
     try:
@@ -116,7 +131,7 @@ def storable(text: str) -> bool:
 @pytest.fixture
 def fuzzing_admin(session):
     user = factories.UserFactory(role="admin")
-    factories.ProjectFactory(owner=user)
+    factories.ProjectFactory(owner=user, content_locale=FUZZED_LOCALE)
     _, token = issue_token(session, user)
     session.commit()
     return user.id, token

@@ -28,6 +28,8 @@ ENTRY_FIELDS = {
     "risk_assessed_on",
     "practices",
     "updated_at",
+    "content_locale",
+    "translations",
 }
 REGISTRY_TEXT = {
     "purpose": "Cut the wait for a first answer on a building permit.",
@@ -94,6 +96,8 @@ def test_the_registry_shows_public_projects_only_with_exactly_their_transparency
         "risk_assessed_on": None,
         "practices": [not_started(key) for key in PRACTICES],
         "updated_at": entry["updated_at"],
+        "content_locale": "en",
+        "translations": {},
     }
     text = response.get_data(as_text=True)
     for secret in ("owner.secret@city.example", "Secretname", "987654", private.key, "budget", "owner", "flag"):
@@ -200,7 +204,9 @@ def test_the_registry_as_csv_has_a_bom_every_entry_and_non_ascii_text_intact(cli
         "testing_completed_on",
         "testing_expires_on",
     ]
-    assert rows[0][-1] == "updated_at" and len(rows[0]) == 17 + 8 * 6 + 1
+    # then the last change, the entry's language and each language's translated fields
+    assert rows[0][17 + 8 * 6 :][:3] == ["updated_at", "content_locale", "title_en"]
+    assert rows[0][-1] == "risk_rationale_ko" and len(rows[0]) == 17 + 8 * 6 + 2 + 2 * 8
     assert len(rows) == 1 + 26
     by_key = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     assert by_key["SEOUL-TRAFFIC-01"]["title"] == "서울 교통 신호 최적화"

@@ -318,7 +318,7 @@ def test_the_council_pack_in_english_has_every_chart_followed_by_its_table_and_b
         assert any(node.tag == "div" and node.find(".//table") is not None for node in after)
     text = " ".join("".join(root.itertext()).split())
     assert "2025-Q3 at a glance" in text and "(to Aug 15, 2025)" in text
-    assert "Pilot → Rollout" in text and "33.3%" in text and "50 days" in text
+    assert "Pilot → Full rollout" in text and "33.3%" in text and "50 days" in text
     assert "<script" not in html and "http://" not in html and "https://" not in html
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.factories import FlagFactory, ProjectFactory, UserFactory
+from tests.factories import FlagFactory, ProjectFactory, TranslationFactory, UserFactory
 from tests.integration import mail
 from tracker.alerts.digest import queue_alerts
 from tracker.alerts.models import OutboxMessage
@@ -61,7 +61,7 @@ def portfolio(app, session, smtp):
         "min": UserFactory(name="Min Lee", email="min@city.example", locale=None),
     }
     FlagFactory(
-        project=ProjectFactory(key="TRAFFIC-01", title="교통신호 최적화", owner=owners["seoyeon"]),
+        project=ProjectFactory(key="TRAFFIC-01", title="교통신호 최적화", owner=owners["seoyeon"], content_locale="ko"),
         rule="pilot_purgatory",
         details=PURGATORY,
         opened_at=DAY0,
@@ -108,7 +108,7 @@ def test_each_owner_reads_their_digest_in_their_own_language(app, session, portf
         f"* TRAFFIC-01 - 교통신호 최적화\n  {KO_PURGATORY}\n  규칙: 시범사업 장기 정체 (pilot_purgatory)\n"
         "  경보 발생일: 2026년 3월 5일\n"
     ) in text
-    assert "Sejong City 시범사업-확산 관리 시스템에서 보낸 메일입니다." in text
+    assert "\n--\nSejong City\n시범사업-확산 관리 시스템에서 보낸 메일입니다.\n" in text
     assert '<html lang="ko">' in html and f"<p>{KO_PURGATORY}</p>" in html
     assert "<h2>신규 경보</h2>" in html
     assert '<th style="text-align: left">경보 발생일</th><td>2026년 3월 5일</td>' in html
@@ -120,7 +120,7 @@ def test_each_owner_reads_their_digest_in_their_own_language(app, session, portf
     assert subject == "AI portfolio stall flags: 1 new - PERMITS-01 Permit triage"
     assert text.startswith("Hello Ana Ruiz,\n\nThe AI portfolio scan of March 5, 2026 has news about projects you own.")
     assert f"  {EN_PURGATORY}\n  rule: Pilot purgatory (pilot_purgatory)\n  flagged since: March 5, 2026\n" in text
-    assert "Sent by the Pilot-to-Scale Tracker of Sejong City." in text
+    assert "\n--\nSejong City\nSent by the Pilot-to-Scale Tracker.\n" in text
     assert '<html lang="en">' in html and f"<p>{EN_PURGATORY}</p>" in html
 
     # the office's digest: DEFAULT_LOCALE (en), whatever its owners read
@@ -128,7 +128,7 @@ def test_each_owner_reads_their_digest_in_their_own_language(app, session, portf
     subject, text, _ = parts(office)
     assert subject == "AI portfolio stall flags: 1 escalated - WASTE-01 Waste routes"
     assert text.startswith("1 stall flag unresolved for more than 30 days, as of the scan of March 5, 2026.")
-    assert "In rollout for 1,184 days with no KPI at all" in text
+    assert "In full rollout for 1,184 days with no KPI at all" in text
     assert {m.status for m in session.query(OutboxMessage)} == {"sent"}
 
 
@@ -186,3 +186,60 @@ def test_the_api_and_the_webhook_keep_english_and_machine_formats(app, session, 
         "Decide to scale it up or stop it."
     )
     assert korean["flags"][0]["opened_at"] == "2026-03-05"
+
+
+def test_each_project_is_named_by_its_title_in_the_recipients_language_where_it_has_one(app, session, smtp):
+    """박서연 reads Korean and owns an English project translated into Korean, and an English one
+    that is not; Ana reads English and owns a Korean project that is not translated."""
+    seoyeon = UserFactory(name="박서연", email="seoyeon@city.example", locale="ko")
+    ana = UserFactory(name="Ana Ruiz", email="ana@city.example", locale="en")
+    permits = ProjectFactory(key="PERMITS-01", title="Permit triage", owner=seoyeon, content_locale="en")
+    TranslationFactory(project=permits, locale="ko", title="건축허가 분류")
+    waste = ProjectFactory(key="WASTE-01", title="Waste routes", owner=seoyeon, content_locale="en")
+    crossing = ProjectFactory(key="CROSSING-01", title="보행신호 연장", owner=ana, content_locale="ko")
+    for project in (permits, waste, crossing):
+        FlagFactory(project=project, rule="pilot_purgatory", details=PURGATORY, opened_at=DAY0)
+    scan(app, session, DAY0)
+
+    deliver_with(app, "flask deliver")
+
+    subject, text, html = parts(smtp.to("seoyeon@city.example")[0])
+    assert subject == "AI 사업 정체 경보: 신규 2건 - 사업 2개"
+    assert "* PERMITS-01 - 건축허가 분류\n" in text and "* WASTE-01 - Waste routes\n" in text
+    assert "Permit triage" not in text + html
+    assert "<strong>PERMITS-01</strong> &mdash; <span>건축허가 분류</span>" in html
+    assert '<strong>WASTE-01</strong> &mdash; <span lang="en">Waste routes</span>' in html
+
+    subject, text, html = parts(smtp.to("ana@city.example")[0])
+    assert subject == "AI portfolio stall flags: 1 new - CROSSING-01 보행신호 연장"
+    assert '<strong>CROSSING-01</strong> &mdash; <span lang="ko">보행신호 연장</span>' in html
+    # the webhook and the stored digest keep the original title, and the digest the translation it used
+    stored = session.query(OutboxMessage).filter_by(recipient="seoyeon@city.example").one()
+    projects = {flag["project"]["key"]: flag["project"] for flag in stored.payload["flags"]}
+    assert projects["PERMITS-01"]["title"] == "Permit triage"
+    assert projects["PERMITS-01"]["translated_title"] == "건축허가 분류"
+    assert "translated_title" not in projects["WASTE-01"]
+
+
+def korean_digest_of_one_translated_project(app, session, smtp, korean_title: str) -> tuple[str, str, str]:
+    """박서연 reads Korean; her one flagged project is written in English with a Korean title."""
+    seoyeon = UserFactory(name="박서연", email="seoyeon@city.example", locale="ko")
+    permits = ProjectFactory(key="PERMITS-01", title="Permit triage", owner=seoyeon, content_locale="en")
+    TranslationFactory(project=permits, locale="ko", title=korean_title)
+    FlagFactory(project=permits, rule="pilot_purgatory", details=PURGATORY, opened_at=DAY0)
+    scan(app, session, DAY0)
+    deliver_with(app, "flask deliver")
+    return parts(smtp.to("seoyeon@city.example")[0])
+
+
+def test_a_korean_subject_names_a_translated_project_in_korean(app, session, smtp):
+    subject, _, _ = korean_digest_of_one_translated_project(app, session, smtp, "건축허가 분류")
+    assert subject == "AI 사업 정체 경보: 신규 1건 - PERMITS-01 건축허가 분류"
+
+
+def test_markup_in_a_translated_title_is_text_in_the_html_email(app, session, smtp):
+    _, text, html = korean_digest_of_one_translated_project(
+        app, session, smtp, '<img src=x onerror="alert(1)">건축허가'
+    )
+    assert '* PERMITS-01 - <img src=x onerror="alert(1)">건축허가\n' in text  # plain text is text
+    assert "<img" not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;건축허가" in html

@@ -124,7 +124,7 @@ def test_the_email_explains_the_rule_gives_the_numbers_and_links_the_action_page
         "  flagged since: March 3, 2025\n"
     ) in text
     assert "The AI portfolio scan of March 3, 2025 has news about projects you own." in text
-    assert text.endswith("Sent by the Pilot-to-Scale Tracker of AI register.\n" + FOOTER + "\n")
+    assert text.endswith("\n--\nAI register\nSent by the Pilot-to-Scale Tracker.\n" + FOOTER + "\n")
     [link] = re.findall(r"Acknowledge or snooze it: (http://tracker\.test/alerts/act/\S+)\n", text)
     assert f'<p><a href="{link}">Acknowledge or snooze it</a></p>' in html
     assert '<html lang="en">' in html
@@ -159,13 +159,14 @@ def test_the_trust_rules_are_explained_in_the_digest_with_their_practices(sessio
     [ana] = smtp.to("ana@city.example")
     text = ana.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     assert (
-        "  A high-impact system in rollout with 2 of its 8 risk-management practices not in effect: "
-        "impact assessment (expired on February 1, 2025), appeal process. Complete or renew them, with evidence.\n"
+        "  A high-impact system in full rollout with 2 of its 8 risk-management practices not in effect: "
+        "impact assessment (expired on February 1, 2025), remedy or appeal process. Complete or renew them, with evidence.\n"
         "  rule: Risk-management practices lapsed (practices_lapsed)\n"
     ) in text
     [ben] = smtp.to("ben@city.example")
-    assert "yet in proof of concept for 30 days: a use the law forbids must stop. Switch it off and cancel it." in (
-        ben.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    assert (
+        "yet in proof of concept (PoC) for 30 days: a use the law forbids must stop. Switch it off and cancel it."
+        in (ben.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n"))
     )
 
 
@@ -615,7 +616,8 @@ def test_queueing_takes_the_same_number_of_queries_for_3_owners_as_for_40(app, s
     many = statements_to_queue(40, DAY0 + timedelta(days=1))
 
     assert few == many, executed_sql
-    assert many <= 6  # three claims, the escalation claim, one read, one insert of the messages
+    # three claims, the escalation claim, the notes, their projects' translated titles, one insert
+    assert many <= 7
 
 
 def test_an_inactive_owner_receives_nothing_and_the_caio_digest_carries_their_news_marked_no_active_owner(

@@ -29,11 +29,12 @@ def _fresh_app(tmp_path, database_url):
 
 
 def _upgraded_with_a_client(app):
-    """Upgrade to head (inside the app context), then a client and the headers of user 1's new token."""
-    command.upgrade(alembic_config(), "head")
-    _, token = issue_token(db.session, db.session.get(User, 1))
-    db.session.commit()
-    db.session.remove()
+    """Upgrade to head, then a client and the headers of user 1's new token."""
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+        _, token = issue_token(db.session, db.session.get(User, 1))
+        db.session.commit()
+        db.session.remove()
     return app.test_client(), {"Authorization": f"Bearer {token}"}
 
 
@@ -249,6 +250,45 @@ def test_the_upgrade_to_budget_dates_dates_existing_lines_by_their_creation_and_
                 assert (
                     "planned_on" not in columns and connection.scalar(sa.text("SELECT count(*) FROM budget_lines")) == 3
                 )
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_the_upgrade_to_entry_languages_writes_existing_projects_in_the_default_locale_of_the_app(
+    tmp_path, database_url
+):
+    """From 0007 with data in it, on a deployment whose DEFAULT_LOCALE is Korean: every existing
+    project is written in Korean (the setting of the app that runs the migration), and takes an
+    English translation, not a Korean one."""
+    app = _fresh_app(tmp_path, database_url)
+    app.config["DEFAULT_LOCALE"] = "ko"
+    with app.app_context():
+        command.upgrade(alembic_config(), "0007")
+        with db.engine.begin() as connection:
+            for statement in SEED:
+                connection.execute(sa.text(statement))
+        command.upgrade(alembic_config(), "head")
+        _, token = issue_token(db.session, db.session.get(User, 1))
+        db.session.commit()
+        db.session.remove()
+    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    try:
+        assert client.get("/api/v1/projects/1", headers=headers).json["content_locale"] == "ko"
+        english = client.put("/api/v1/projects/1/translations/en", json={"title": "Title"}, headers=headers)
+        assert english.status_code == 201 and english.json["stale"] is False
+        korean = client.put("/api/v1/projects/1/translations/ko", json={"title": "제목"}, headers=headers)
+        assert korean.status_code == 422 and "locale" in korean.json["errors"]["path"]
+        # a row written outside the service takes the same language (the column's default)
+        with app.app_context(), db.engine.begin() as connection:
+            connection.execute(sa.text(SEED[1].replace("(1, 'K-1'", "(2, 'K-2'")))
+            assert connection.scalar(sa.text("SELECT content_locale FROM projects WHERE id = 2")) == "ko"
+        # and going down drops the translations and the column, keeping the projects
+        with app.app_context():
+            command.downgrade(alembic_config(), "0007")
+            with db.engine.connect() as connection:
+                assert "project_translations" not in sa.inspect(connection).get_table_names()
+                assert connection.scalar(sa.text("SELECT count(*) FROM projects")) == 2
     finally:
         with app.app_context():
             db.engine.dispose()

@@ -557,7 +557,9 @@ def test_the_trust_rules_judge_the_practices_dates_against_as_of(trust_portfolio
         "expired_on": {},
         "valid_days": 365,
     }
-    assert lapsed.explanation.startswith("A high-impact system in rollout with 1 of its 8 risk-management practices")
+    assert lapsed.explanation.startswith(
+        "A high-impact system in full rollout with 1 of its 8 risk-management practices"
+    )
     # all eight in effect through the year; on its anniversary six run out (oversight is not applicable)
     assert set(trust_findings(scan(date(2025, 12, 31), dry_run=True))) == always
     anniversary = trust_findings(scan(date(2026, 1, 1), dry_run=True))[(p["hi"].key, "practices_lapsed")]

@@ -22,6 +22,8 @@ from tracker import create_app, demo
 from tracker.audit.models import AuditEvent
 from tracker.budgets.models import BudgetLine
 from tracker.db import utcnow
+from tracker.demo_translations import UNTRANSLATED
+from tracker.entry_translations.rules import TRANSLATED_FIELDS
 from tracker.extensions import db
 from tracker.kpis.models import Kpi, Measurement
 from tracker.models import Base
@@ -261,6 +263,30 @@ class TestTheLoadedDemo:
             values = {name: getattr(project, name) for name in rules.REGISTRY_FIELDS}
             assert rules.missing_registry_fields(values) == [], project.key
             assert project.contact_email.endswith("@northhaven.example")
+
+    def test_the_public_entries_carry_both_languages_but_one_left_untranslated_on_purpose(self, loaded):
+        client = loaded.app.test_client()
+        entries = client.get("/api/v1/registry?page_size=100").json
+        untranslated = [entry["key"] for entry in entries if not entry["translations"]]
+        assert untranslated == [UNTRANSLATED] == ["NH-INF-LEAKS-01"]
+        for entry in entries:
+            if entry["key"] == UNTRANSLATED:
+                continue
+            other = {"en": "ko", "ko": "en"}[entry["content_locale"]]
+            # every field it has, in the other language, never merely copied
+            [(locale, translated)] = entry["translations"].items()
+            assert locale == other and set(translated) == set(TRANSLATED_FIELDS), entry["key"]
+            assert all(translated[name] != entry[name] for name in translated), entry["key"]
+        assert {e["key"] for e in entries if e["content_locale"] == "ko"} == {"NH-MOB-CROSSING-01", "NH-OPS-MINWON-01"}
+        # on the register: the example reads in Korean; the untranslated entry says it is English only
+        korean = client.get("/registry/NH-LIV-WELFARE-01?lang=ko").get_data(as_text=True)
+        assert "<h1>위기 가구를 놓치기 전에 찾아내기</h1>" in korean
+        leaks = client.get("/registry/NH-INF-LEAKS-01?lang=ko").get_data(as_text=True)
+        assert '<h1 lang="en">Acoustic leak detection in the water network</h1>' in leaks
+        assert "이 항목은 원문(영어)으로만 제공됩니다." in leaks
+        english = client.get("/registry/NH-MOB-CROSSING-01?lang=en").get_data(as_text=True)
+        assert "<h1>Longer crossing times for pedestrians who need them</h1>" in english
+        assert "Translated from Korean." in english
 
     def test_every_description_names_the_city_it_is_modelled_on(self, loaded):
         descriptions = " ".join(db.session.scalars(sa.select(Project.description)))

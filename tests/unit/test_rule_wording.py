@@ -9,7 +9,7 @@ import pytest
 
 from tests.unit.test_stall_rules import ALL_DONE, AS_OF, THRESHOLDS, done, facts
 from tracker.flags import rules
-from tracker.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES, translations_for
+from tracker.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES, translations_for, vocab
 from tracker.vocab import RULES
 
 TRANSLATED = [locale for locale in SUPPORTED_LOCALES if locale != SOURCE_LOCALE]
@@ -75,7 +75,7 @@ def english_left(text: str) -> list[str]:
 
 
 def test_every_rule_has_a_title_a_summary_and_a_sample_here():
-    assert set(rules.TITLES) == set(RULES)
+    assert set(vocab.RULE_NAMES) == set(RULES)
     assert set(rules.SUMMARIES) == set(RULES)
     assert set(every_finding()) == set(RULES), "add the new rule's details to every_finding()"
 

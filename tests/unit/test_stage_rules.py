@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from tracker.errors import Conflict, Forbidden, GateNotMet, Invalid
+from tracker.i18n.vocab import STAGE_NAMES, api_name
 from tracker.projects import rules
 from tracker.projects.rules import GateEvidence
 from tracker.vocab import STAGES
@@ -57,7 +58,16 @@ def test_every_other_move_including_to_the_same_stage_is_a_conflict(from_stage, 
     with pytest.raises(Conflict) as refused:
         decide(from_stage, to_stage)
     assert not isinstance(refused.value, GateNotMet)
-    assert f"from {from_stage} to {to_stage}" in refused.value.message
+    # the stages in the vocabulary's English words, as the register names them
+    assert f"from {api_name(STAGE_NAMES, from_stage)} to {api_name(STAGE_NAMES, to_stage)}" in refused.value.message
+
+
+def test_a_refused_move_names_the_stages_in_the_registers_words_and_the_codes_a_client_may_send():
+    with pytest.raises(Conflict) as refused:
+        decide("poc", "rollout")
+    assert refused.value.message == (
+        "cannot move from proof of concept (PoC) to full rollout; allowed from poc: cancelled, pilot"
+    )
 
 
 def test_entering_pilot_without_any_kpi_is_refused_with_kpi_required():

@@ -218,17 +218,17 @@ def test_every_rule_is_explained_in_plain_words_with_its_numbers():
         "decide to pilot it or stop it.",
         "pilot_purgatory": "In pilot for 200 days (since 2025-12-12), longer than the 180 days allowed: "
         "pilot purgatory. Decide to scale it up or stop it.",
-        "no_scale_budget": "In pilot for 200 days with no rollout budget line at all: "
+        "no_scale_budget": "In pilot for 200 days with no full rollout budget line at all: "
         "nobody has planned the money to scale it up.",
-        "no_kpis": "In rollout for 7 days with no KPI at all: nobody can tell whether it works.",
+        "no_kpis": "In full rollout for 7 days with no KPI at all: nobody can tell whether it works.",
         "input_metrics_only": "Its KPIs (2 input) include no outcome KPI: it reports what was put in or "
         "produced, not what changed for residents.",
         "stale_reporting": "No measurement at all since it entered pilot on 2025-12-12, 200 days ago, "
         "longer than the 60 days allowed.",
         "risk_unassessed": "In pilot for 40 days with no risk tier: nobody has determined whether it is "
         "high-impact. Classify it, with the reason.",
-        "practices_lapsed": "A high-impact system in rollout with 2 of its 8 risk-management practices not in "
-        "effect: impact assessment (expired on 2026-05-26), appeal process. Complete or renew them, with evidence.",
+        "practices_lapsed": "A high-impact system in full rollout with 2 of its 8 risk-management practices not in "
+        "effect: impact assessment (expired on 2026-05-26), remedy or appeal process. Complete or renew them, with evidence.",
         "prohibited_in_use": "Classified as a prohibited use, yet in pilot for 12 days: a use the law forbids "
         "must stop. Switch it off and cancel it.",
     }

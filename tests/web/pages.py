@@ -50,8 +50,17 @@ def practice(project, key: str, status: str, **fields):
     return row
 
 
+# the limited English entry's Korean translation: some of its fields, so its Korean page is partly English
+PERMITS_IN_KOREAN = {
+    "title": "건축허가 사전검토 도우미",
+    "purpose": "건축허가 신청을 미리 검토해 첫 답변까지의 시간을 줄입니다.",
+    "human_oversight": "도시계획 담당자가 모든 검토 결과를 확인합니다.",
+}
+
+
 def small_register():
-    """A high-impact Korean entry with practices, a limited English one, a cancelled one, a private one."""
+    """A high-impact Korean entry with practices (no translation), a limited English one with part
+    of a Korean translation, a cancelled English one (no translation), a private one."""
     today = date.today()
     seoul = public_project(
         key="SEOUL-TRAFFIC-01",
@@ -60,6 +69,7 @@ def small_register():
         risk_tier="high_impact",
         risk_rationale="신호 체계는 보행자 안전에 직접 영향을 줍니다.",
         domain="mobility",
+        content_locale="ko",
         **KOREAN_TEXT,
     )
     practice(seoul, "testing", "done", completed_on=today - timedelta(days=40), evidence_url="https://seoul.example/t")
@@ -68,6 +78,7 @@ def small_register():
     permits = public_project(
         key="CITY-PERMITS-01", title="Permit pre-check assistant", department="Planning", domain="operations"
     )
+    factories.TranslationFactory(project=permits, locale="ko", **PERMITS_IN_KOREAN)
     stopped = public_project(
         key="CITY-STOPPED-01",
         title="Parking fines predictor",

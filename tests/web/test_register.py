@@ -12,7 +12,15 @@ import sqlalchemy as sa
 from html5lib.html5parser import ParseError
 
 from tests import factories
-from tests.web.pages import INTERNAL_NOTE, check_page, practice, public_project, small_register, text_of
+from tests.web.pages import (
+    INTERNAL_NOTE,
+    PERMITS_IN_KOREAN,
+    check_page,
+    practice,
+    public_project,
+    small_register,
+    text_of,
+)
 from tracker.extensions import db
 from tracker.projects.models import Project, StageTransition
 
@@ -444,7 +452,10 @@ def test_the_atom_feed_parses_cleanly_with_stable_ids_and_last_changes(client, s
     again = feedparser.parse(client.get("/registry/feed.atom", headers=KO).get_data())
     top = again.entries[0]
     assert top.id == f"tag:tracker.test,2026:registry:project-{permits.id}"
-    assert top.title == "Permit pre-check assistant (v2)"
+    # the Korean reader's title: the entry's Korean translation, still shown though its original changed
+    assert top.title == PERMITS_IN_KOREAN["title"]
+    english = feedparser.parse(client.get("/registry/feed.atom?lang=en").get_data())
+    assert english.entries[0].title == "Permit pre-check assistant (v2)"
     changed_at = db.session.get(Project, permits.id).changed_at
     assert top.updated_parsed[:6] == changed_at.utctimetuple()[:6]
     assert again.feed.updated_parsed == top.updated_parsed
@@ -457,8 +468,12 @@ def test_the_accessibility_statement_names_the_standards_the_test_the_date_and_t
     text = text_of(root)
     for words in ("WCAG) 2.1", "KWCAG) 2.2", "axe-core", "Chromium", "caio@city.example", "last checked on"):
         assert words in text
+    # what no automated checker sees, and how it is checked
+    assert "(WCAG success criterion 3.1.2, Language of Parts)" in text
+    assert "marked with its language, so a screen reader reads it with the right voice" in text
     _, root = page(client, "/registry/accessibility?lang=ko")
-    assert "마지막 점검일: 2026년 11월 29일." in text_of(root)
+    assert "마지막 점검일: 2026년 12월 7일." in text_of(root)
+    assert "(WCAG 성공 기준 3.1.2, 부분 언어)" in text_of(root)
 
 
 def test_the_registry_csv_link_gives_every_public_entry_as_the_api_does_with_accept_csv(client, session):

@@ -10,16 +10,19 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
-from tracker.actions import links, words
+from tracker.actions import links
 from tracker.auth import can_edit_project
 from tracker.db import utcnow
+from tracker.entry_translations.service import title_in
 from tracker.extensions import db
-from tracker.flags import service
+from tracker.flags import rules, service
 from tracker.flags.models import Flag
 from tracker.flags.schemas import SnoozeSchema
+from tracker.i18n import PEOPLE
 from tracker.pages import render_page
 from tracker.projects.models import Project
 from tracker.users.models import User
@@ -33,12 +36,20 @@ _snooze_schema = SnoozeSchema()
 
 def _page(template: str, status: int = 200, **context):
     """An action page: never cached or stored (it is one person's), never indexed."""
+    if "project" in context:
+        context["project_title"] = title_in(db.session, context["project"], str(get_locale()))
     if "flag" in context:
         flag = context["flag"]
-        context |= {"finding": words.finding(db.session, flag), "flag_status": flag.status_on(utcnow().date())}
-    response = render_page(f"actions/{template}", status=status, cache=False, words=words, **context)
+        context |= {"finding": _finding(flag), "flag_status": flag.status_on(utcnow().date())}
+    response = render_page(f"actions/{template}", status=status, cache=False, **context)
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _finding(flag: Flag) -> str:
+    """What the scan found, with its numbers, in the reader's words: the flags API's explanation."""
+    [shown] = service.with_project(db.session, [flag])
+    return rules.explain(flag.rule, shown["details"], words=PEOPLE)
 
 
 def _load(token: str) -> tuple[Flag, Project, User]:

@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql
 from tracker.alerts import email
 from tracker.alerts.models import OutboxMessage
 from tracker.db import plain_text
+from tracker.entry_translations.models import ProjectTranslation
 from tracker.flags import rules
 from tracker.flags.models import Flag, ScanRun, expire_loaded_flags
 from tracker.projects.models import Project
@@ -45,6 +46,7 @@ def queue_alerts(session: so.Session, *, scan: ScanRun, as_of: date, config: Map
     )
     escalated = set(_claim_escalations(session, as_of=as_of, config=config))
     notes = _load_notes(session, set(owner_kinds) | escalated)
+    titles = _translated_titles(session, {note["project"]["id"] for note in notes})
     messages = []
     by_owner: dict[int, list[dict]] = {}
     no_owner = []  # news of projects whose owner has left: the CAIO office's (SPEC, User)
@@ -59,13 +61,17 @@ def queue_alerts(session: so.Session, *, scan: ScanRun, as_of: date, config: Map
     for items in by_owner.values():
         owner = items[0]["owner"]
         locale = items[0]["owner_locale"] or config["DEFAULT_LOCALE"]
-        digest = _digest(scan, as_of, audience="owner", recipient=owner, locale=locale, items=items, config=config)
+        digest = _digest(
+            scan, as_of, audience="owner", recipient=owner, locale=locale, items=items, titles=titles, config=config
+        )
         messages += _messages(scan, digest, recipient_email=owner["email"], config=config)
     if escalated or no_owner:
         items = [{**note, "kind": "escalated"} for note in notes if note["flag_id"] in escalated] + no_owner
         recipient = {"id": None, "email": caio_email, "name": "CAIO office"}
         locale = config["DEFAULT_LOCALE"]  # the office's language is the deployment's (SPEC)
-        digest = _digest(scan, as_of, audience="caio", recipient=recipient, locale=locale, items=items, config=config)
+        digest = _digest(
+            scan, as_of, audience="caio", recipient=recipient, locale=locale, items=items, titles=titles, config=config
+        )
         messages += _messages(scan, digest, recipient_email=caio_email, config=config)
     if messages:
         # one executemany of the table's INSERT: ORM inserts with RETURNING would go row by row on SQLite
@@ -143,6 +149,7 @@ def _load_notes(session: so.Session, flag_ids: set[int]) -> list[dict]:
             Project.id.label("project_id"),
             Project.key,
             Project.title,
+            Project.content_locale,
             User.id.label("owner_id"),
             User.email,
             User.name,
@@ -163,13 +170,28 @@ def _load_notes(session: so.Session, flag_ids: set[int]) -> list[dict]:
             "last_seen_at": row.last_seen_at,
             "opened_at": row.opened_at.isoformat(),
             "resolved_at": row.resolved_at.isoformat() if row.resolved_at else None,
-            "project": {"id": row.project_id, "key": row.key, "title": row.title},
+            "project": {"id": row.project_id, "key": row.key, "title": row.title, "content_locale": row.content_locale},
             "owner": {"id": row.owner_id, "email": row.email, "name": row.name},
             "owner_active": row.active,
             "owner_locale": row.locale,
         }
         for row in rows
     ]
+
+
+def _translated_titles(session: so.Session, project_ids: set[int]) -> dict[int, dict[str, str]]:
+    """The projects' titles in the languages they are translated into: project id -> locale -> title."""
+    if not project_ids:
+        return {}
+    rows = session.connection().execute(
+        sa.select(ProjectTranslation.project_id, ProjectTranslation.locale, ProjectTranslation.title).where(
+            _among(ProjectTranslation.project_id, sorted(project_ids), session), ProjectTranslation.title.is_not(None)
+        )
+    )
+    titles: dict[int, dict[str, str]] = {}
+    for project_id, locale, title in rows:
+        titles.setdefault(project_id, {})[locale] = title
+    return titles
 
 
 def _among(column, ids: list[int], session: so.Session):
@@ -182,10 +204,19 @@ def _among(column, ids: list[int], session: so.Session):
 
 
 def _digest(
-    scan: ScanRun, as_of: date, *, audience: str, recipient: dict, locale: str, items: list[dict], config: Mapping
+    scan: ScanRun,
+    as_of: date,
+    *,
+    audience: str,
+    recipient: dict,
+    locale: str,
+    items: list[dict],
+    titles: Mapping[int, Mapping[str, str]],
+    config: Mapping,
 ) -> dict:
     """The digest as data, all that rendering it needs (see `explained` for what is derived), with
-    the language its email is written in, fixed now so that every attempt says the same."""
+    the language its email is written in, fixed now so that every attempt says the same; each
+    project's title also in that language where it has a translation (`titles`)."""
     base_url = config["PUBLIC_BASE_URL"].rstrip("/")
     flags = [
         {
@@ -200,7 +231,11 @@ def _digest(
             "opened_at": item["opened_at"],
             "resolved_at": item["resolved_at"],
             "url": f"{base_url}/api/v1/flags/{item['flag_id']}",
-            "project": {**item["project"], "url": f"{base_url}/api/v1/projects/{item['project']['id']}"},
+            "project": {
+                **item["project"],
+                "url": f"{base_url}/api/v1/projects/{item['project']['id']}",
+                **_translated_title(item["project"], titles, locale),
+            },
             "owner": item["owner"],
             # the CAIO office's digest marks the flags whose owner has left (their news comes here)
             **({"no_active_owner": not item["owner_active"]} if audience == "caio" else {}),
@@ -221,6 +256,12 @@ def _digest(
         digest["counts"]["no_active_owner"] = sum(f["no_active_owner"] for f in flags)
         digest["escalate_days"] = config["ESCALATE_DAYS"]  # the threshold as it was, for the wording
     return digest
+
+
+def _translated_title(project: Mapping, titles: Mapping[int, Mapping[str, str]], locale: str) -> dict:
+    """`translated_title`: the project's title in the digest's language, when it has one there."""
+    title = titles.get(project["id"], {}).get(locale) if locale != project["content_locale"] else None
+    return {"translated_title": title} if title else {}
 
 
 def explained(digest: Mapping) -> dict:

@@ -21,8 +21,9 @@ from flask_babel import force_locale, format_decimal, get_translations
 from flask_babel import lazy_gettext as _l
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from tracker.entry_translations.rules import Shown
 from tracker.flags import rules
-from tracker.i18n import PEOPLE, long_date, translations_for
+from tracker.i18n import PEOPLE, lang_of, long_date, organisation_name, translations_for
 
 SMTP_TIMEOUT_SECONDS = 30
 SUBJECT_MAX = 500  # the outbox column's size
@@ -55,6 +56,7 @@ _templates.install_gettext_callables(
     newstyle=True,
 )
 _templates.filters["day"] = long_date
+_templates.filters["lang_of"] = lang_of
 _templates.filters["number"] = format_decimal
 
 
@@ -82,6 +84,7 @@ def render(digest: Mapping) -> tuple[str, str, str]:
                 **flag,
                 "explanation": rules.explain(flag["rule"], flag["details"], words=PEOPLE),
                 "rule_title": rules.title(flag["rule"], PEOPLE),
+                "project_title": project_title(flag["project"], language(digest)),
             }
             for flag in digest["flags"]
         ]
@@ -92,13 +95,22 @@ def render(digest: Mapping) -> tuple[str, str, str]:
         context = {
             "digest": digest,
             "locale": language(digest),
-            "organisation": current_app.config["ORGANISATION_NAME"],
+            "organisation": organisation_name(current_app.config, language(digest)),
             "subject": subject,
             "sections": [s for s in sections if s["flags"]],
         }
         text = _templates.get_template("digest.txt").render(context)
         html = _templates.get_template("digest.html").render(context)
     return subject, text, html
+
+
+def project_title(project: Mapping, locale: str) -> Shown:
+    """A project's title as the recipient reads it: translated into the digest's language when the
+    digest carries that, else as written (in its content_locale; a digest queued before projects
+    had one has none, and is marked as nothing)."""
+    if project.get("translated_title"):
+        return Shown(project["translated_title"], locale)
+    return Shown(project["title"], project.get("content_locale") or locale)
 
 
 def _heading_key(flag: Mapping) -> str:
@@ -130,7 +142,9 @@ def subject_of(digest: Mapping) -> str:
         if "no_active_owner" in counts
         else "",
     ]
-    projects = list(dict.fromkeys(f"{f['project']['key']} {f['project']['title']}" for f in digest["flags"]))
+    projects = list(
+        dict.fromkeys(f"{f['project']['key']} {project_title(f['project'], locale)}" for f in digest["flags"])
+    )
     about = (
         projects[0]
         if len(projects) == 1
@@ -152,11 +166,21 @@ def one_line(text: str) -> str:
 
 
 def build_message(
-    *, recipient: str, recipient_name: str, subject: str, text: str, html: str, message_id: str, config: Mapping
+    *,
+    recipient: str,
+    recipient_name: str,
+    subject: str,
+    text: str,
+    html: str,
+    message_id: str,
+    locale: str,
+    config: Mapping,
 ) -> EmailMessage:
-    """A multipart/alternative message; EmailMessage encodes non-ASCII headers (RFC 2047) and UTF-8 bodies."""
+    """A multipart/alternative message in `locale`; EmailMessage encodes non-ASCII headers (RFC 2047)
+    and UTF-8 bodies."""
     message = EmailMessage()
-    message["From"] = _address(config["MAIL_FROM"], config["ORGANISATION_NAME"])  # whose alerts these are
+    # whose alerts these are, named in the message's language
+    message["From"] = _address(config["MAIL_FROM"], organisation_name(config, locale))
     message["To"] = _address(recipient, recipient_name)
     message["Subject"] = subject
     message["Date"] = formatdate(usegmt=True)

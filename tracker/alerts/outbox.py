@@ -150,6 +150,7 @@ def _send(message: OutboxMessage, config: Mapping) -> None:
                 text=text,
                 html=html,
                 message_id=message.message_id,
+                locale=email.language(message.payload),
                 config=config,
             ),
             config,

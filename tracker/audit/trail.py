@@ -13,6 +13,7 @@ import sqlalchemy.orm as so
 from tracker.audit.models import AuditEvent
 from tracker.budgets.models import BudgetLine
 from tracker.db import utcnow
+from tracker.entry_translations.models import ProjectTranslation
 from tracker.flags.models import Flag, ScanRun
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects.models import Project, StageTransition
@@ -27,6 +28,7 @@ ENTITY_NAMES = {
     Kpi: "kpi",
     Measurement: "measurement",
     Practice: "practice",
+    ProjectTranslation: "translation",
     Flag: "flag",
     ScanRun: "scan",
     User: "user",
@@ -34,9 +36,19 @@ ENTITY_NAMES = {
     Snapshot: "snapshot",
 }
 # never written to the trail: secrets, and bookkeeping that changes with every write
-UNRECORDED = {"token_hash", "version", "updated_at", "created_at", "recorded_at", "search_text", "changed_at"}
-# a frozen pack's figures: its title, parameters and maker are recorded, not the whole report twice
-UNRECORDED |= {"portfolio", "trend"}
+UNRECORDED = {
+    "token_hash",
+    "version",
+    "updated_at",
+    "created_at",
+    "recorded_at",
+    "search_text",
+    "changed_at",
+    "originals",  # a translation's fingerprints of the text it translated
+    # a frozen pack's figures: its title, parameters and maker are recorded, not the whole report twice
+    "portfolio",
+    "trend",
+}
 
 
 def install(session_factory: so.sessionmaker) -> None:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from tracker.i18n import vocab
 from tracker.trust.rules import PracticeState, all_practices
 
 
@@ -267,7 +268,9 @@ def shown(rule: str, details: Mapping | None, on: date | None) -> dict:
 # catalogues in tracker/translations translate it) written through a `Words`: the JSON API, the
 # webhooks and the CLI use `ENGLISH` (the message as written, ISO dates, plain digits, SPEC: they
 # stay in English); the alert emails pass the recipient's language, translated and formatted by
-# Babel (tracker.i18n.PeoplesWords). A new rule adds its TITLES and SUMMARIES entries marked N_()
+# Babel (tracker.i18n.PeoplesWords). The words a sentence names (stages, practices, KPI kinds) and
+# each rule's name are the vocabulary's (tracker/i18n/vocab.py), so a stage reads the same here as
+# on the register. A new rule adds its name to vocab.RULE_NAMES, its SUMMARIES entry marked N_()
 # and an explainer that writes `words.gettext("... %(name)s ...", name=words.number(...))`.
 
 
@@ -301,60 +304,39 @@ class MachineWords:
 
 ENGLISH = MachineWords()
 
-# each rule's name, for headings and tables (the emails, the printable report)
-TITLES = {
-    "poc_stalled": N_("Proof of concept stalled"),
-    "pilot_purgatory": N_("Pilot purgatory"),
-    "no_scale_budget": N_("No budget to scale up"),
-    "no_kpis": N_("No KPIs"),
-    "input_metrics_only": N_("Input metrics only"),
-    "stale_reporting": N_("Stale reporting"),
-    "risk_unassessed": N_("Risk not assessed"),
-    "practices_lapsed": N_("Risk-management practices lapsed"),
-    "prohibited_in_use": N_("Prohibited use in service"),
-}
-
 # what each rule means when a flag carries no numbers (e.g. one written by hand)
 SUMMARIES = {
     "poc_stalled": N_("The proof of concept has run longer than allowed without a decision."),
     "pilot_purgatory": N_("The pilot has run longer than allowed without a decision: pilot purgatory."),
-    "no_scale_budget": N_("The pilot has no rollout budget line: nobody has planned the money to scale up."),
+    "no_scale_budget": N_("The pilot has no full rollout budget line: nobody has planned the money to scale up."),
     "no_kpis": N_("The project has no KPI: nobody can tell whether it works."),
     "input_metrics_only": N_("The project reports only inputs or outputs, not outcomes for residents."),
     "stale_reporting": N_("The project has stopped reporting measurements."),
     "risk_unassessed": N_(
         "The project is used on people without a risk tier: nobody has determined whether it is high-impact."
     ),
-    "practices_lapsed": N_("A high-impact system in rollout lacks a risk-management practice in effect."),
+    "practices_lapsed": N_("A high-impact system in full rollout lacks a risk-management practice in effect."),
     "prohibited_in_use": N_("The project is classified as a prohibited use but has not been stopped."),
 }
 
-PRACTICE_WORDS = {
-    "testing": N_("pre-deployment testing"),
-    "impact_assessment": N_("impact assessment"),
-    "independent_review": N_("independent review"),
-    "monitoring": N_("ongoing monitoring"),
-    "training": N_("operator training"),
-    "human_oversight": N_("human oversight and fail-safe"),
-    "appeal": N_("appeal process"),
-    "public_consultation": N_("public consultation"),
-}
-# the stages and KPI kinds as an explanation names them
-STAGE_WORDS = {"poc": N_("proof of concept"), "pilot": N_("pilot"), "rollout": N_("rollout")}
-KPI_KIND_WORDS = {"input": N_("input"), "output": N_("output"), "outcome": N_("outcome")}
-
 
 def title(rule: str, words: Words = ENGLISH) -> str:
-    return words.gettext(TITLES[rule]) if rule in TITLES else rule.replace("_", " ")
+    """The rule's name (tracker/i18n/vocab.py), in `words`' language."""
+    return words.gettext(vocab.RULE_NAMES[rule].english) if rule in vocab.RULE_NAMES else rule.replace("_", " ")
+
+
+def _name(vocabulary: Mapping[str, vocab.Term], code: str, w: Words) -> str:
+    """A word of the vocabulary inside a sentence: the names of tracker/i18n/vocab.py, in `w`'s language."""
+    return vocab.in_sentence(w.gettext(vocabulary[code].english))
 
 
 def _stage(stage: str, w: Words) -> str:
-    return w.gettext(STAGE_WORDS[stage])
+    return _name(vocab.STAGE_NAMES, stage, w)
 
 
 def _kpi_words(kpis: Mapping, w: Words) -> str:
     return ", ".join(
-        w.gettext("%(count)s %(kind)s", count=w.number(count), kind=w.gettext(KPI_KIND_WORDS[kind]))
+        w.gettext("%(count)s %(kind)s", count=w.number(count), kind=_name(vocab.KPI_KIND_NAMES, kind, w))
         for kind, count in kpis.items()
         if count
     )
@@ -439,12 +421,16 @@ def _explain_risk_unassessed(d: Mapping, w: Words) -> str:
     )
 
 
+def _practice(key: str, w: Words) -> str:
+    return _name(vocab.PRACTICE_NAMES, key, w)
+
+
 def _practice_words(d: Mapping, w: Words) -> str:
     expired = d.get("expired_on") or {}
     return ", ".join(
-        w.gettext("%(practice)s (expired on %(day)s)", practice=w.gettext(PRACTICE_WORDS[key]), day=w.day(expired[key]))
+        w.gettext("%(practice)s (expired on %(day)s)", practice=_practice(key, w), day=w.day(expired[key]))
         if key in expired
-        else w.gettext(PRACTICE_WORDS[key])
+        else _practice(key, w)
         for key in d["not_in_effect"]
     )
 
@@ -453,12 +439,12 @@ def _explain_practices_lapsed(d: Mapping, w: Words) -> str:
     count = len(d["not_in_effect"])
     message = (
         N_(
-            "A high-impact system in rollout with %(count)s of its 8 risk-management practices not in effect: "
+            "A high-impact system in full rollout with %(count)s of its 8 risk-management practices not in effect: "
             "%(practices)s. Complete or renew it, with evidence."
         )
         if count == 1
         else N_(
-            "A high-impact system in rollout with %(count)s of its 8 risk-management practices not in effect: "
+            "A high-impact system in full rollout with %(count)s of its 8 risk-management practices not in effect: "
             "%(practices)s. Complete or renew them, with evidence."
         )
     )

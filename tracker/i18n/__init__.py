@@ -8,6 +8,7 @@ forget, and no binary files for parallel branches to conflict on (`*.po merge=un
 
 import functools
 import io
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, Domain, format_date, format_decimal, get_locale, gettext
+from markupsafe import Markup
 
 SOURCE_LOCALE = "en"
 SUPPORTED_LOCALES = ("en", "ko")
@@ -102,6 +104,31 @@ def select_locale() -> str:
 def long_date(value: date | str) -> str:
     """A day for people in the current language: `March 5, 2026`, `2026년 3월 5일` (Babel's long format)."""
     return format_date(date.fromisoformat(value) if isinstance(value, str) else value, format="long")
+
+
+def organisation_name(config: Mapping, locale: str) -> str:
+    """Whose register, reports and emails these are, in `locale`: ORGANISATION_NAME_<LOCALE>, else
+    ORGANISATION_NAME, else the language's default name. The one place every page, report and
+    email takes it from. Sentences never make it a grammatical subject or object: it stands
+    alone (a header, a label, a signature), so any name reads naturally and no Korean particle
+    is glued to a name whose last sound no one knows."""
+    return (
+        config.get(f"ORGANISATION_NAME_{locale.upper()}")
+        or config.get("ORGANISATION_NAME")
+        # the default reads naturally in each language: `AI register` / `AI 등록부`
+        or translations_for(locale).pgettext("the organisation's name when none is set", "AI register")
+    )
+
+
+def lang_of(text, attribute: str = "lang") -> Markup:
+    """` lang="ko"` for a piece of a project's text (a `Shown`, tracker/entry_translations/rules.py)
+    written in a language other than the current one, the page's or the email's (WCAG 2.1 SC 3.1.2,
+    Language of Parts; `attribute="xml:lang"` in the Atom feed); nothing for text in the current
+    language, or whose language is not known (a plain string). A Jinja filter of pages and emails."""
+    lang = getattr(text, "lang", None)
+    if not lang or lang == str(get_locale()):
+        return Markup("")
+    return Markup(' {}="{}"').format(attribute, lang)
 
 
 class PeoplesWords:

@@ -23,7 +23,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from tracker.http import QUERY_SAFE
-from tracker.i18n import SUPPORTED_LOCALES, chosen_by_query
+from tracker.i18n import SUPPORTED_LOCALES, chosen_by_query, lang_of, organisation_name, vocab
+from tracker.vocab import STOPPED_STAGES
 
 STATIC = Path(__file__).resolve().parent / "static"
 PUBLIC_CACHE = "public, max-age=300"
@@ -68,13 +69,19 @@ def _languages() -> list[dict]:
     return languages
 
 
+blp.add_app_template_filter(lang_of, "lang_of")
+
+
 @blp.app_context_processor
 def layout_context() -> dict:
     return {
-        "organisation": current_app.config["ORGANISATION_NAME"],
+        "organisation": organisation_name(current_app.config, str(get_locale())),
         "page_url": page_url,
         "page_locale": str(get_locale()),
         "languages": _languages,
+        # the names of every code a page shows (one vocabulary), and which stages are stopped
+        "words": vocab,
+        "STOPPED_STAGES": STOPPED_STAGES,
     }
 
 

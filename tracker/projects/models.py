@@ -2,8 +2,11 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app, has_app_context
 
 from tracker.db import Base, UTCDateTime, enum_column, utcnow
+from tracker.entry_translations.models import ProjectTranslation
+from tracker.i18n import SOURCE_LOCALE
 from tracker.projects import search
 from tracker.users.models import User
 from tracker.vocab import AI_TYPES, RISK_TIERS, STAGES
@@ -12,6 +15,11 @@ from tracker.vocab import AI_TYPES, RISK_TIERS, STAGES
 def _same_as_updated_at(context) -> datetime:
     """A write of the project itself: its entry changed at the same instant as the row."""
     return context.get_current_parameters().get("updated_at") or utcnow()
+
+
+def _default_content_locale() -> str:
+    """DEFAULT_LOCALE: a project's own text is written in the deployment's language unless it says otherwise."""
+    return current_app.config["DEFAULT_LOCALE"] if has_app_context() else SOURCE_LOCALE
 
 
 class Project(Base):
@@ -42,10 +50,14 @@ class Project(Base):
     )
     risk_rationale: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     risk_assessed_on: so.Mapped[date | None]
+    # the language its own text (title, problem, registry fields...) is written in; translations
+    # into the other languages are tracker/entry_translations' (no CHECK: adding a language is a setting)
+    content_locale: so.Mapped[str] = so.mapped_column(sa.String(16), default=_default_content_locale)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # The register's search text (tracker/projects/search.py), derived: set on insert from the row's
-    # values (ORM and bulk inserts alike), on update by the before_update hook below.
+    # values (ORM and bulk inserts alike), on update by the before_update hook below, and with its
+    # translations' when one is written (tracker/entry_translations/changes.py).
     search_text: so.Mapped[str] = so.mapped_column(
         sa.Text, default=lambda context: search.search_text(context.get_current_parameters()), server_default=""
     )
@@ -85,11 +97,43 @@ for when, statement in (
     sa.event.listen(Project.__table__, when, sa.DDL(statement).execute_if(dialect="postgresql"))
 
 
+def searched_translations(connection: sa.Connection, project_id: int) -> list[sa.RowMapping]:
+    """The searched fields of a project's translations (searched in every language, SPEC)."""
+    columns = (getattr(ProjectTranslation, name) for name in search.TRANSLATED_SEARCHED_FIELDS)
+    return (
+        connection.execute(
+            sa.select(*columns).where(ProjectTranslation.project_id == project_id).order_by(ProjectTranslation.locale)
+        )
+        .mappings()
+        .all()
+    )
+
+
 @sa.event.listens_for(Project, "before_update")
 def _refresh_search_text(mapper, connection, project: Project) -> None:
     state = sa.inspect(project)
     if any(state.attrs[name].history.has_changes() for name in search.SEARCHED_FIELDS):
-        project.search_text = search.search_text({name: getattr(project, name) for name in search.SEARCHED_FIELDS})
+        project.search_text = search.search_text(
+            {name: getattr(project, name) for name in search.SEARCHED_FIELDS},
+            searched_translations(connection, project.id),
+        )
+
+
+def entry_changed(connection: sa.Connection, project_id: int, at: datetime, **values) -> None:
+    """Something of the project's registry entry that is not the project's row changed at `at` (a
+    practice, a translation: SPEC "Trust"): its `changed_at` moves there, if later, without
+    touching its `updated_at`, version (ETag) or audit trail; `values` are set with it."""
+    table = Project.__table__
+    connection.execute(
+        sa.update(table)
+        .where(table.c.id == project_id)
+        # naming updated_at keeps its onupdate from firing: the project itself did not change
+        .values(
+            changed_at=sa.case((table.c.changed_at < at, at), else_=table.c.changed_at),
+            updated_at=table.c.updated_at,
+            **values,
+        )
+    )
 
 
 class StageTransition(Base):

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.errors import Conflict, Forbidden, GateNotMet, Invalid
+from tracker.i18n.vocab import STAGE_NAMES, api_name
 from tracker.trust.rules import PracticeState, all_practices
 from tracker.vocab import REGISTRY_FIELDS
 
@@ -107,7 +108,8 @@ def decide_transition(
     """Decide a stage move, or raise the domain error that refuses it."""
     if to_stage not in ALLOWED_MOVES[from_stage]:
         allowed = ", ".join(sorted(ALLOWED_MOVES[from_stage])) or "none (it is a terminal stage)"
-        raise Conflict(f"cannot move from {from_stage} to {to_stage}; allowed from {from_stage}: {allowed}")
+        moving = f"{api_name(STAGE_NAMES, from_stage)} to {api_name(STAGE_NAMES, to_stage)}"
+        raise Conflict(f"cannot move from {moving}; allowed from {from_stage}: {allowed}")
     if effective_date > today:
         raise Invalid({"effective_date": "Must not be in the future."})
     if effective_date < previous_effective_date:

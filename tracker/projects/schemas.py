@@ -14,6 +14,7 @@ from tracker.fields import (
     StrictBool,
     Text,
 )
+from tracker.i18n import SUPPORTED_LOCALES
 from tracker.projects.rules import missing_registry_fields
 from tracker.trust.rules import RATIONALE_REQUIRED, rationale_missing
 from tracker.vocab import AI_TYPES, RISK_TIERS, STAGES
@@ -63,6 +64,13 @@ class _ProjectFields(ma.Schema):
     )
     risk_rationale = Text(
         20_000, metadata={"description": "Why this tier; required with every change of tier but to unassessed"}
+    )
+    content_locale = ma.fields.String(
+        validate=validate.OneOf(SUPPORTED_LOCALES),
+        metadata={
+            "description": "The language the project's own text is written in (default DEFAULT_LOCALE); "
+            "not one it has a translation into"
+        },
     )
 
     @ma.pre_load
@@ -137,6 +145,7 @@ class ProjectSchema(FlatSchema):
     risk_assessed_on = ma.fields.Date(
         allow_none=True, metadata={"description": "The day (UTC) the risk tier last changed"}
     )
+    content_locale = ma.fields.String(metadata={"description": "The language the project's own text is written in"})
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
 

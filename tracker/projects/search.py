@@ -1,6 +1,6 @@
 """The register's search text: a project's searched fields, NFC-normalised and casefolded.
 
-Kept in a column of its own (`projects.search_text`) because neither database folds case in
+The originals and every translation's are kept in a column of its own (`projects.search_text`) because neither database folds case in
 Unicode by itself the same way (SQLite's lower() is ASCII-only; PostgreSQL's follows the
 database's locale), and folding 20,000 rows in Python on every search is too slow. A search
 word, folded the same way, matches when it occurs inside the column: inside words, and
@@ -8,10 +8,12 @@ across Korean text, which has no spaces between the parts of a compound (교통 
 """
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-# SPEC: every word of `q` must match one of these
+# SPEC: every word of `q` must match one of these, in the original or a translation
 SEARCHED_FIELDS = ("title", "problem", "purpose", "department", "key")
+# those a translation may carry (tracker/entry_translations)
+TRANSLATED_SEARCHED_FIELDS = ("title", "problem", "purpose")
 
 
 def fold(text: str) -> str:
@@ -19,9 +21,13 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
 
 
-def search_text(values: Mapping) -> str:
-    # one field a line: a word cannot match across two fields
-    return "\n".join(fold(str(values.get(name) or "")) for name in SEARCHED_FIELDS)
+def search_text(values: Mapping, translations: Iterable[Mapping] = ()) -> str:
+    """The original's searched fields, then each translation's (one field a line: a word cannot
+    match across two fields)."""
+    lines = [fold(str(values.get(name) or "")) for name in SEARCHED_FIELDS]
+    for translation in translations:
+        lines += [fold(str(translation.get(name) or "")) for name in TRANSLATED_SEARCHED_FIELDS]
+    return "\n".join(lines)
 
 
 def search_words(q: str) -> list[str]:

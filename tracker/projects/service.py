@@ -9,8 +9,10 @@ import sqlalchemy.orm.exc as so_exc
 from tracker.auth import Actor, can_edit_project
 from tracker.budgets.models import BudgetLine
 from tracker.db import get_or_404, utcnow
+from tracker.entry_translations.service import check_content_locale
 from tracker.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from tracker.flags.models import Flag
+from tracker.i18n.vocab import STAGE_NAMES, api_name
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects import rules
 from tracker.projects.models import Project, StageTransition
@@ -92,7 +94,9 @@ def create_project(session: so.Session, *, actor: Actor, data: dict) -> Project:
             to_stage=project.stage,
             effective_date=project.stage_entered_at,
             decided_by_id=actor.id,
-            rationale="project created" if project.stage == "poc" else f"project recorded in {project.stage}",
+            rationale="project created"
+            if project.stage == "poc"
+            else f"project recorded in {api_name(STAGE_NAMES, project.stage)}",
             gate={"checks": [], "unmet": [], "overridden": False},
         )
     )
@@ -105,6 +109,8 @@ def update_project(session: so.Session, *, actor: Actor, project: Project, chang
         _check_owner(session, actor, changes["owner_id"])
     if _reclassifies(actor, project.risk_tier, changes):
         changes["risk_assessed_on"] = utcnow().date()
+    if "content_locale" in changes:
+        check_content_locale(session, project, changes["content_locale"])
     for name, value in changes.items():
         setattr(project, name, value)
     missing = rules.missing_registry_fields(_registry_values(project)) if project.public else []

@@ -33,8 +33,13 @@ TRACKER_COLUMNS = (
     "contact_email",
     "risk_tier",
     "risk_rationale",
+    "content_locale",
 )
 TRACKER_REQUIRED_COLUMNS = ("key", "title", "domain", "ai_type")
+
+# The language the federal inventory is written in: what its import's projects are written in,
+# and what its export writes where a project has a translation into it.
+OMB_2025_LOCALE = "en"
 
 # The header of the 2025 federal inventory (use_cases.csv), in its order.
 OMB_2025_COLUMNS = (

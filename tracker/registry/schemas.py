@@ -2,7 +2,9 @@ import marshmallow as ma
 from marshmallow import validate
 
 from tracker.db import utcnow
+from tracker.entry_translations.rules import TRANSLATED_FIELDS
 from tracker.fields import PageArgs
+from tracker.i18n import SUPPORTED_LOCALES
 from tracker.projects.schemas import ProjectCreateSchema
 from tracker.registry.formats import FORMATS
 from tracker.vocab import PRACTICE_STATUSES, PRACTICES, RISK_TIERS, STAGES
@@ -45,21 +47,42 @@ class RegistryEntrySchema(ma.Schema):
         metadata={"description": "The eight risk-management practices, in the federal inventory's order"},
     )
     updated_at = ma.fields.DateTime(
-        metadata={"description": "When the entry last changed: the later of the project's and its practices' changes"}
+        metadata={
+            "description": "When the entry last changed: the latest of the project's, its practices' and its "
+            "translations' changes"
+        }
+    )
+    content_locale = ma.fields.String(
+        metadata={"enum": list(SUPPORTED_LOCALES), "description": "The language the entry's own text is written in"}
+    )
+    translations = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
+        metadata={
+            "description": "Its text in other languages: locale -> field -> text, for the fields translated "
+            f"(any of {', '.join(TRANSLATED_FIELDS)})"
+        },
     )
 
 
-# the project's own columns among the entry's fields (practices and updated_at are derived)
+# the project's own text and facts among the entry's fields (the rest is derived, or added below)
 REGISTRY_PROJECT_FIELDS = tuple(
-    name for name in RegistryEntrySchema().fields if name not in ("practices", "updated_at")
+    name
+    for name in RegistryEntrySchema().fields
+    if name not in ("practices", "updated_at", "content_locale", "translations")
 )
 # the practices' public fields, one CSV column each per practice (`testing_status`, ...)
 PUBLIC_PRACTICE_FIELDS = tuple(name for name in PublicPracticeSchema().fields if name != "key")
-# the columns of the CSV, in this order: the entry's fields, the practices spread out
+# each language's translated fields, one CSV column each (`title_ko`, `purpose_en`, ...; empty: none)
+TRANSLATION_COLUMNS = tuple(f"{name}_{locale}" for locale in SUPPORTED_LOCALES for name in TRANSLATED_FIELDS)
+# the columns of the CSV, in this order: the entry's fields, the practices spread out, the
+# last change, the entry's language and the translations spread out
 REGISTRY_CSV_COLUMNS = (
     *REGISTRY_PROJECT_FIELDS,
     *(f"{key}_{name}" for key in PRACTICES for name in PUBLIC_PRACTICE_FIELDS),
     "updated_at",
+    "content_locale",
+    *TRANSLATION_COLUMNS,
 )
 
 

@@ -10,7 +10,7 @@ from tracker.auth import authenticate, require_sign_in
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.flags import rules
-from tracker.i18n import PEOPLE
+from tracker.i18n import PEOPLE, organisation_name
 from tracker.i18n.vocab import BUDGET_MEASURES, RISK_TIER_NAMES, STAGE_NAMES
 from tracker.projects.schemas import ProjectFilters
 from tracker.reports import charts, export, formats, queries
@@ -101,7 +101,7 @@ class PortfolioReport(MethodView):
                 filters={name: value for name, value in filters.items() if value is not None},
                 generated_at=utcnow(),
                 locale=locale,
-                organisation=current_app.config["ORGANISATION_NAME"],
+                organisation=organisation_name(current_app.config, locale),
                 filter_names=FILTER_NAMES,
                 stage_names=STAGE_NAMES,
                 risk_tier_names=RISK_TIER_NAMES,

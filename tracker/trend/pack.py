@@ -9,6 +9,7 @@ from flask_babel import format_percent, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from tracker.db import utcnow
+from tracker.i18n import organisation_name
 from tracker.i18n.vocab import STAGE_NAMES
 from tracker.reports.formats import csv_stream, safe_text
 from tracker.trend import charts
@@ -49,7 +50,7 @@ def html_response(trend: dict, *, frozen: dict | None = None) -> Response:
         **pack_context(trend),
         frozen=frozen,
         made_at=datetime.fromisoformat(frozen["created_at"]) if frozen else utcnow(),
-        organisation=current_app.config["ORGANISATION_NAME"],
+        organisation=organisation_name(current_app.config, locale),
         locale=locale,
     )
     return Response(page, mimetype="text/html", headers={"Vary": "Accept, Accept-Language", "Content-Language": locale})

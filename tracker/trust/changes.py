@@ -4,18 +4,11 @@ change is the later of its project's `updated_at` and its practices'). The proje
 
 import sqlalchemy as sa
 
-from tracker.projects.models import Project
+from tracker.projects.models import entry_changed
 from tracker.trust.models import Practice
-
-_projects = Project.__table__
 
 
 @sa.event.listens_for(Practice, "after_insert")
 @sa.event.listens_for(Practice, "after_update")
 def _entry_changed(mapper, connection, practice: Practice) -> None:
-    connection.execute(
-        sa.update(_projects)
-        .where(_projects.c.id == practice.project_id, _projects.c.changed_at < practice.updated_at)
-        # naming updated_at keeps its onupdate from firing: the project itself did not change
-        .values(changed_at=practice.updated_at, updated_at=_projects.c.updated_at)
-    )
+    entry_changed(connection, practice.project_id, practice.updated_at)
