@@ -7,6 +7,7 @@ from tracker.db import Base
 from tracker.flags.models import Flag, ScanRun, SchedulerClaim
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects.models import Project, StageTransition
+from tracker.signin.models import SignInLink, StaffSession
 from tracker.trust import changes as _practice_changes  # noqa: F401  (a practice written changes its entry)
 from tracker.trust.models import Practice
 from tracker.users.models import ApiToken, User
@@ -24,6 +25,8 @@ __all__ = [
     "Project",
     "ScanRun",
     "SchedulerClaim",
+    "SignInLink",
+    "StaffSession",
     "StageTransition",
     "User",
 ]
