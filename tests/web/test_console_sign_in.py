@@ -41,9 +41,7 @@ def cookies_set(response) -> dict[str, SimpleCookie]:
     return found
 
 
-def test_an_active_user_gets_a_link_in_their_language_that_shows_a_button_and_signs_in_once(
-    client, app, smtp, seoyeon
-):
+def test_an_active_user_gets_a_link_in_their_language_that_shows_a_button_and_signs_in_once(client, app, smtp, seoyeon):
     ask_for_link(client, "Seoyeon.Park@City.Example")  # addresses are compared case-insensitively
     message = the_email(smtp, seoyeon.email)
     assert message["Subject"] == "직원 콘솔 로그인 링크"
@@ -61,7 +59,7 @@ def test_an_active_user_gets_a_link_in_their_language_that_shows_a_button_and_si
 
     signed_in = browser.post(link, data={"csrf_token": csrf_of(page.get_data(as_text=True))})
     assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/console"
-    morsel, header = cookies_set(signed_in)[SESSION_COOKIE]
+    morsel, _ = cookies_set(signed_in)[SESSION_COOKIE]
     assert morsel["httponly"] and morsel["samesite"] == "Lax" and morsel["path"] == "/console"
     assert not morsel["secure"]  # PUBLIC_BASE_URL is http here
     assert "박서연" in text_of(check_page(browser.get("/console").get_data(as_text=True)))
