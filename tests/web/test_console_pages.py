@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.web.console import sign_in
+from tests.web.console import a_pilot_built_through_the_api, made, sign_in
 from tests.web.pages import check_page, text_of
 from tracker.extensions import db
 
@@ -24,71 +24,9 @@ def page(client, url, status=200):
     return check_page(response.get_data(as_text=True))
 
 
-def made(response, status=201):
-    assert response.status_code == status, response.json
-    return response.json
-
-
 @pytest.fixture
-def permits(manager, caio):
-    """A pilot built through the API as a manager would: two KPIs (an outcome one measured three
-    times), money in two currencies, a limited-risk tier, not in the register yet."""
-    project = made(
-        manager.post(
-            "/api/v1/projects",
-            json={
-                "key": "CITY-PERMITS-01",
-                "title": "민원 사전 검토 도우미",
-                "problem": "Applicants wait weeks for a first answer.",
-                "domain": "mobility",
-                "ai_type": "generative",
-                "department": "Planning",
-                "risk_tier": "limited",
-                "risk_rationale": "Applicants read the answers it generates.",
-                "stage_entered_at": (TODAY - timedelta(days=120)).isoformat(),
-            },
-        )
-    )
-    pid = project["id"]
-    outcome = made(
-        manager.post(
-            f"/api/v1/projects/{pid}/kpis",
-            json={
-                "name": "Days to a first answer",
-                "kind": "outcome",
-                "unit": "days",
-                "direction": "decrease",
-                "baseline": "42.5",
-                "target": "25",
-            },
-        )
-    )
-    made(manager.post(f"/api/v1/projects/{pid}/kpis", json={"name": "Pre-checks run", "kind": "output"}))
-    for days_ago, value in ((90, "40.25"), (60, "35"), (30, "31.125")):
-        made(
-            manager.post(
-                f"/api/v1/kpis/{outcome['id']}/measurements",
-                json={"value": value, "measured_on": (TODAY - timedelta(days=days_ago)).isoformat()},
-            )
-        )
-    made(
-        manager.post(
-            f"/api/v1/projects/{pid}/transitions",
-            json={
-                "to_stage": "pilot",
-                "rationale": "PoC answered 86% of questions right.",
-                "effective_date": (TODAY - timedelta(days=80)).isoformat(),
-            },
-        )
-    )
-    lines = [
-        {"stage": "pilot", "fiscal_year": 2026, "category": "services", "amount": "120000.50", "currency": "EUR"},
-        {"stage": "rollout", "fiscal_year": 2027, "category": "compute", "amount": "50000000", "currency": "KRW"},
-        {"stage": "rollout", "fiscal_year": 2027, "category": "personnel", "amount": "10.00", "currency": "EUR"},
-    ]
-    for line in lines:
-        made(manager.post(f"/api/v1/projects/{pid}/budget-lines", json=line))
-    return project
+def permits(manager):
+    return a_pilot_built_through_the_api(manager)
 
 
 def test_the_front_door_leads_residents_staff_and_developers_in_the_readers_language(client):
