@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests import factories
-from tests.browser.conftest import live_server
+from tests.browser.conftest import live_server, submit
 from tests.integration import mail, oidc
 from tests.web.console import a_pilot_built_through_the_api, link_in, made, wait_for
 from tracker.auth import hash_token
@@ -57,14 +57,14 @@ def test_a_manager_signs_in_with_the_emailed_link_and_out_again_in_chromium(app,
     found |= axe_page("sign-in-en")
     email = browser.find_element(By.ID, "email")
     email.send_keys("seoyeon.park@city.example")
-    email.submit()
+    submit(browser, "Email me a sign-in link")
     assert "Check your email" in browser.find_element(By.TAG_NAME, "h1").text
     found |= axe_page("sign-in-sent-en")
     link = link_in(wait_for(lambda: smtp.to("seoyeon.park@city.example"))[-1])
     browser.get(server + link)
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
     found |= axe_page("sign-in-link-ko")
-    browser.find_element(By.CSS_SELECTOR, "main form button").click()
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "main form button"))
     assert current_path(browser, server) == "/console/projects?stage=pilot"
     cookie = browser.get_cookie(SESSION_COOKIE)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/console"
@@ -74,7 +74,7 @@ def test_a_manager_signs_in_with_the_emailed_link_and_out_again_in_chromium(app,
     assert browser.find_element(By.TAG_NAME, "h1").text == "이미 사용된 로그인 링크입니다"
     found |= axe_page("sign-in-link-spent-ko")
     browser.get(server + "/console")
-    next(b for b in browser.find_elements(By.CSS_SELECTOR, ".account button") if b.text == "로그아웃").click()
+    submit(browser, "로그아웃")
     assert current_path(browser, server) == "/console/sign-in?lang=ko"
     assert "로그아웃했습니다" in browser.find_element(By.CLASS_NAME, "confirmation").text
     assert browser.get_cookie(SESSION_COOKIE) is None
@@ -87,12 +87,12 @@ def test_a_caio_signs_in_with_single_sign_on_in_chromium(app, server, browser):
         oidc.configure(app, provider)
         factories.UserFactory(email="amara.okafor@city.example", name="Amara Okafor", role="caio")
         browser.get(server + "/console/flags")
-        browser.find_element(By.LINK_TEXT, "Sign in with City ID").click()
+        submit(browser, browser.find_element(By.LINK_TEXT, "Sign in with City ID"))
         assert browser.current_url.startswith(provider.issuer)
         browser.find_element(By.NAME, "login").send_keys("amara.okafor@city.example")
         browser.find_element(By.NAME, "password").send_keys("any password")
-        browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # the provider's consent
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))  # the provider's consent
         wait_for(lambda: browser.current_url.startswith(server), what="the return to the console")
         assert current_path(browser, server) == "/console/flags"
         assert "Amara Okafor" in browser.find_element(By.CLASS_NAME, "account").text
