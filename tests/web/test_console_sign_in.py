@@ -1,6 +1,7 @@
 """Signing in to the console by an emailed link, through the real SMTP server, and the sessions it
 starts (SPEC "Signing in"), as a browser would ask."""
 
+import re
 from http.cookies import SimpleCookie
 
 import pytest
@@ -12,6 +13,7 @@ from tests.web.pages import check_page, text_of
 from tracker.signin.sessions import PRE_SESSION_COOKIE, SESSION_COOKIE
 
 smtp = mail.smtp
+smtp_down = mail.smtp_down
 
 
 @pytest.fixture
@@ -248,3 +250,16 @@ def test_an_address_that_is_not_one_is_an_error_beside_the_field_and_sends_nothi
         assert field.get("value") == typed and field.get("aria-invalid") == "true"
         assert "email-error" in field.get("aria-describedby")
     assert session_events() == [] and smtp.received == []
+
+
+def test_links_go_to_the_log_only_when_the_operator_asks_for_it(app, client, smtp_down, seoyeon, caplog):
+    ask_for_link(client, seoyeon.email)
+    wait_for(lambda: session_events("link-sent"))
+    wait_for(lambda: "could not send the sign-in link" in caplog.text, what="the failed send")
+    assert "/console/sign-in/" not in caplog.text  # the mail server is down, and the link is lost
+    app.config["SIGN_IN_LINKS_IN_LOG"] = True
+    ask_for_link(client, seoyeon.email)
+    logged = wait_for(lambda: re.search(r"http://tracker\.test(/console/sign-in/\S+)", caplog.text), what="the log")
+    page = client.get(logged.group(1))
+    signed_in = client.post(logged.group(1), data={"csrf_token": csrf_of(page.get_data(as_text=True))})
+    assert signed_in.status_code == 303 and client.get("/console").status_code == 200

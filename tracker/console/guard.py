@@ -21,7 +21,7 @@ from tracker.extensions import csrf
 from tracker.http import from_another_site, is_console_path
 from tracker.i18n import chosen_by_query
 from tracker.pages import error_page
-from tracker.signin import sessions
+from tracker.signin import links, sessions
 
 FORM_REFUSED = _l(
     "The form could not be sent: it was open too long, or it came from another website. Nothing was changed. "
@@ -48,6 +48,7 @@ def install(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     sessions.install(app)
+    links.warn_if_logged(app)
     app.before_request(_before_console_request)
     app.after_request(_after_console_request)
     app.register_error_handler(CSRFError, _refused_form)

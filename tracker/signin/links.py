@@ -61,6 +61,15 @@ class Issued:
     token: str
 
 
+def warn_if_logged(app: Flask) -> None:
+    """Say at start that links go to the log: whoever reads the log can sign in as their users."""
+    if app.config["SIGN_IN_LINKS_IN_LOG"]:
+        log.warning(
+            "SIGN_IN_LINKS_IN_LOG is on: every sign-in link is also written to this log, and whoever reads it "
+            "can sign in as the link's user. Development only."
+        )
+
+
 def url_of(token: str, next_path: str | None, config) -> str:
     query = f"?{urlencode({'next': next_path})}" if next_path else ""
     return f"{config['PUBLIC_BASE_URL'].rstrip('/')}{PATH}{token}{query}"
