@@ -81,21 +81,33 @@ def test_a_manager_signs_in_with_the_emailed_link_and_out_again_in_chromium(app,
     assert found == {}
 
 
-def test_a_caio_signs_in_with_single_sign_on_in_chromium(app, server, browser):
+def at_the_provider(browser, server, provider, login: str) -> None:
+    """From the console's sign-in page through the provider's login and consent forms, and back."""
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "a.button-link"))  # "Sign in with City ID"
+    assert browser.current_url.startswith(provider.issuer)
+    browser.find_element(By.NAME, "login").send_keys(login)
+    browser.find_element(By.NAME, "password").send_keys("any password")
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))  # the provider's consent
+    wait_for(lambda: browser.current_url.startswith(server), what="the return to the console")
+
+
+def test_a_caio_signs_in_with_single_sign_on_in_chromium_where_a_stranger_cannot(app, server, browser, axe_page):
     provider = oidc.start_provider(redirect_uri=server + "/console/sign-in/oidc")
     try:
         oidc.configure(app, provider)
         factories.UserFactory(email="amara.okafor@city.example", name="Amara Okafor", role="caio")
+        browser.get(server + "/console/sign-in?lang=ko")
+        found = axe_page("sign-in-with-sso-ko")
+        at_the_provider(browser, server, provider, "stranger@city.example")
+        assert browser.find_element(By.TAG_NAME, "h1").text == "You cannot sign in with this account"
+        found |= axe_page("sign-in-refused-en")
+        browser.delete_all_cookies()  # the provider's session too (cookies are per host, not port)
         browser.get(server + "/console/flags")
-        submit(browser, browser.find_element(By.LINK_TEXT, "Sign in with City ID"))
-        assert browser.current_url.startswith(provider.issuer)
-        browser.find_element(By.NAME, "login").send_keys("amara.okafor@city.example")
-        browser.find_element(By.NAME, "password").send_keys("any password")
-        submit(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))
-        submit(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))  # the provider's consent
-        wait_for(lambda: browser.current_url.startswith(server), what="the return to the console")
+        at_the_provider(browser, server, provider, "amara.okafor@city.example")
         assert current_path(browser, server) == "/console/flags"
         assert "Amara Okafor" in browser.find_element(By.CLASS_NAME, "account").text
+        assert found == {}
     finally:
         provider.process.terminate()
         provider.process.wait(timeout=10)
@@ -141,4 +153,14 @@ def test_every_console_page_kind_in_both_languages_has_no_wcag_21_aa_violation_a
             browser.get(f"{server}{path}{'&' if '?' in path else '?'}lang={lang}")
             assert browser.execute_script("return document.documentElement.lang") == lang
             found |= axe_page(f"console-{name}-{lang}")
+        # a form whose CSRF token is not the session's: the 400 page
+        signed_in(browser, server, manager.user)
+        browser.get(f"{server}/console/flags?lang={lang}")
+        browser.execute_script("document.querySelector('input[name=csrf_token]').value = 'forged'")
+        submit(browser, browser.find_element(By.CSS_SELECTOR, ".account form button"))
+        assert browser.find_element(By.TAG_NAME, "h1").text in (
+            "The request could not be understood",
+            "요청을 이해할 수 없습니다",
+        )
+        found |= axe_page(f"console-refused-form-{lang}")
     assert found == {}
