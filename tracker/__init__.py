@@ -40,6 +40,7 @@ def _api_settings() -> dict:
 
 def register_extensions(app: Flask) -> None:
     from tracker.audit.trail import install as install_audit_trail
+    from tracker.console.guard import install as install_console_rules
     from tracker.extensions import api, db
     from tracker.http import IdConverter, LocaleConverter, refuse_non_json_bodies, refuse_unstorable_text
     from tracker.i18n import init_app as init_i18n
@@ -53,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     init_i18n(app)
     install_audit_trail(db.sessionmaker)
+    install_console_rules(app)
     api.init_app(app, spec_kwargs=_spec_kwargs())
     api.register_converter(IdConverter, IdConverter.openapi_schema)
     api.register_converter(LocaleConverter, LocaleConverter.openapi_schema)
@@ -77,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.alerts.views import blp as alerts_blp
     from tracker.audit.views import blp as audit_blp
     from tracker.budgets.views import blp as budgets_blp
+    from tracker.console.views import blp as console_blp
     from tracker.entry_translations.views import blp as translations_blp
     from tracker.extensions import api
     from tracker.flags.views import blp as flags_blp
@@ -88,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.registry.views import blp as registry_blp
     from tracker.registry.views import imports_blp
     from tracker.reports.views import blp as reports_blp
+    from tracker.signin.views import blp as signin_blp
     from tracker.snapshots.views import blp as snapshots_blp
     from tracker.trend.views import blp as trend_blp
     from tracker.trust.views import blp as trust_blp
@@ -97,6 +101,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_blp)
     app.register_blueprint(register_blp)
     app.register_blueprint(actions_blp)
+    app.register_blueprint(signin_blp)
+    app.register_blueprint(console_blp)
     api.register_blueprint(projects_blp)
     api.register_blueprint(alerts_blp)
     api.register_blueprint(users_blp)

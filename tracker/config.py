@@ -113,4 +113,14 @@ def load_settings(instance_path: str) -> dict:
         "ACTION_LINK_DAYS": _int("ACTION_LINK_DAYS", 30),
         # the month (1-12) on whose first day the fiscal year begins: the trend's years and quarters
         "FISCAL_YEAR_START_MONTH": _month("FISCAL_YEAR_START_MONTH", 1),
+        # the staff console (tracker/signin): how long a sign-in link and a session last
+        "SIGN_IN_LINK_MINUTES": _int("SIGN_IN_LINK_MINUTES", 15),
+        "SESSION_HOURS": _int("SESSION_HOURS", 8),
+        # single sign-on by OpenID Connect: off while any of the three is unset
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", "").strip(),
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", "").strip(),
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", "").strip(),
+        "OIDC_NAME": os.environ.get("OIDC_NAME", "").strip() or "single sign-on",
+        # development only: also write each sign-in link to the log (for a machine with no mail server)
+        "SIGN_IN_LINKS_IN_LOG": _bool("SIGN_IN_LINKS_IN_LOG", False),
     }

@@ -37,6 +37,7 @@ CITY = "City of Northhaven"
 EVIDENCE_BASE_URL = "https://www.northhaven.example/ai-register"
 TOKENS_FILE = "demo-tokens.txt"
 API_EXAMPLE_URL = "http://127.0.0.1:5000/api/v1/projects"
+CONSOLE_URL = "http://127.0.0.1:5000/console"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1103,6 +1104,19 @@ def _echo_tokens(tokens: list[DemoToken]) -> None:
     click.echo("")
     click.echo(f"Try it ({example.role}'s token):")
     click.echo(f'  curl -H "Authorization: Bearer {example.token}" {API_EXAMPLE_URL}')
+    _echo_console_sign_in(example.email)
+
+
+def _echo_console_sign_in(email: str) -> None:
+    """How to sign in to the staff console as a demo user, with or without a mail server."""
+    config = current_app.config
+    click.echo("")
+    click.echo(f"The staff console: {CONSOLE_URL}; sign in with any address above (for example {email}).")
+    click.echo(
+        f"Sign-in links go by email through {config['SMTP_HOST']}:{config['SMTP_PORT']} (SMTP_HOST, SMTP_PORT). "
+        "Without a mail server, start the service with SIGN_IN_LINKS_IN_LOG=true (the README's first command "
+        "does) and open the link it writes to its log. Development only: never set it in production."
+    )
 
 
 @click.command("seed-demo")

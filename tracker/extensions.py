@@ -1,6 +1,7 @@
 """Extension objects, created unbound; create_app binds them."""
 
 from flask_smorest import Api
+from flask_wtf.csrf import CSRFProtect
 
 from tracker.db import Database
 from tracker.errors import ErrorSchema
@@ -13,3 +14,4 @@ class TrackerApi(Api):
 
 db = Database()
 api = TrackerApi()
+csrf = CSRFProtect()  # the console's forms (tracker/console/guard.py decides where it checks)

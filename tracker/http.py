@@ -1,10 +1,10 @@
 """HTTP plumbing shared by the views: pagination headers, ETags, Location."""
 
 import math
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
-from flask import request, url_for
+from flask import current_app, request, url_for
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter, ValidationError
 
@@ -119,6 +119,13 @@ def is_page_path(path: str) -> bool:
     return not path.startswith(NOT_PAGES)
 
 
+CONSOLE = "/console"  # the staff console's pages (tracker/console, tracker/signin)
+
+
+def is_console_path(path: str) -> bool:
+    return path == CONSOLE or path.startswith(CONSOLE + "/")
+
+
 # blueprints whose writes take a body other than JSON (the CSV import)
 NON_JSON_BODIES = {"imports"}
 
@@ -190,3 +197,20 @@ def _encodes_as_utf8(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def from_another_site() -> bool:
+    """A form posted from another site's page (CSRF). Browsers send Origin with every POST;
+    `null` is an opaque origin (a sandboxed frame, a data: URL, a no-referrer page), never ours.
+    A client sending no Origin is no browser on another site's page: the form's token decides then."""
+    origin = request.headers.get("Origin")
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return True
+    if origin is None:
+        return False
+    return origin.lower() not in {_origin(current_app.config["PUBLIC_BASE_URL"]), _origin(request.host_url)}

@@ -9,6 +9,7 @@ from tracker.entry_translations.models import ProjectTranslation
 from tracker.flags.models import Flag, ScanRun, SchedulerClaim
 from tracker.kpis.models import Kpi, Measurement
 from tracker.projects.models import Project, StageTransition
+from tracker.signin.models import SignInLink, StaffSession
 from tracker.snapshots.models import Snapshot
 from tracker.trust import changes as _practice_changes  # noqa: F401  (a practice written changes its entry)
 from tracker.trust.models import Practice
@@ -28,7 +29,9 @@ __all__ = [
     "ProjectTranslation",
     "ScanRun",
     "SchedulerClaim",
+    "SignInLink",
     "Snapshot",
+    "StaffSession",
     "StageTransition",
     "User",
 ]

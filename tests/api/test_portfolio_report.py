@@ -43,6 +43,8 @@ SPEC_KEYS = {
     "by_department",
     "risk",
 }
+# the keys SPEC names, and the pilots' rollout money the console's dashboard shows
+REPORT_KEYS = {*SPEC_KEYS, "funding"}
 
 
 def with_history(steps: list[tuple[str, date]], **fields):
@@ -194,7 +196,7 @@ def flag_counts(**counts) -> dict:
 
 def test_the_report_has_exactly_the_spec_keys_and_counts_today_by_default(viewer, portfolio):
     body = report(viewer)
-    assert set(body) == SPEC_KEYS
+    assert set(body) == REPORT_KEYS
     assert body["as_of"] == utcnow().date().isoformat()
     # today every project exists and stands where its history ends
     assert body["stages"] == stage_counts(poc=2, pilot=2, rollout=2, cancelled=1)
@@ -363,10 +365,12 @@ def test_the_csv_holds_the_same_figures_one_row_per_figure(viewer, portfolio):
     assert figures[("by_department", "교통정책과", "poc", "", "")] == "1"
     assert figures[("by_domain", "safety", "pilot", "", "")] == "1"
     # one row per figure: as_of, 5 stages, 2 shares, 3 medians, 6+6 budget rows x 3 measures,
-    # 2 KPI figures, 9 rules, 5 tiers and 2 risk figures, 6 domains x 5 stages, 3 departments x 5 stages
+    # 2 KPI figures, 9 rules, 5 tiers and 4 risk figures, 3 funding figures, 6 domains x 5 stages,
+    # 3 departments x 5 stages
     assert figures[("risk_tiers", "minimal", "", "", "")] == "5"
     assert figures[("risk", "high_impact_practices_lapsed", "", "", "")] == "0"
-    assert len(figures) == 1 + 5 + 2 + 3 + 36 + 2 + 9 + 7 + 30 + 15
+    assert figures[("funding", "pilots", "", "", "")] == "2"
+    assert len(figures) == 1 + 5 + 2 + 3 + 36 + 2 + 9 + 9 + 3 + 30 + 15
 
 
 def test_the_csv_is_filtered_like_the_json(viewer, portfolio):
@@ -430,20 +434,55 @@ def test_the_risk_figures_count_active_projects_by_current_tier_and_judge_practi
         "tiers": {**tier_counts, "unassessed": 1, "minimal": 1, "limited": 1, "high_impact": 2, "prohibited": 1},
         "high_impact_in_rollout": 2,
         "high_impact_practices_lapsed": 1,
+        "high_impact_in_pilot_or_rollout": 2,
+        "high_impact_practices_in_effect": 1,
     }
     # 2025-01-31: P5 and P6 do not exist yet, P2 is in pilot; P4 is still a PoC (counted by its tier now)
     assert report(viewer, as_of=PAST.isoformat())["risk"] == {
         "tiers": {**tier_counts, "unassessed": 1, "minimal": 1, "high_impact": 2, "prohibited": 1},
         "high_impact_in_rollout": 0,
         "high_impact_practices_lapsed": 0,
+        "high_impact_in_pilot_or_rollout": 1,
+        "high_impact_practices_in_effect": 0,
     }
     # the day P2's practices lapse (2026-04-01) both high-impact rollouts lack one
     lapsed = report(viewer, as_of="2026-04-01")["risk"]
     assert (lapsed["high_impact_in_rollout"], lapsed["high_impact_practices_lapsed"]) == (2, 2)
+    assert (lapsed["high_impact_in_pilot_or_rollout"], lapsed["high_impact_practices_in_effect"]) == (2, 0)
     assert report(viewer, as_of="2026-03-31")["risk"]["high_impact_practices_lapsed"] == 1
     # the filters apply: P2 is the only high-impact rollout of mobility
     mobility = report(viewer, as_of=NOW.isoformat(), domain="mobility")["risk"]
     assert (mobility["high_impact_in_rollout"], mobility["high_impact_practices_lapsed"]) == (1, 0)
+
+
+def test_the_pilots_rollout_money_counts_the_pilots_of_as_of_with_their_lines_as_they_are_now(viewer, portfolio):
+    # 2025-06-30: P3 and P5 are pilots; P2's and P6's rollout lines belong to rollouts
+    assert report(viewer, as_of=NOW.isoformat())["funding"] == {
+        "pilots": 2,
+        "with_rollout_budget": 0,
+        "with_approved_rollout_budget": 0,
+    }
+    factories.BudgetLineFactory(project=portfolio[3], stage="rollout", fiscal_year=2026, amount=Decimal(10))
+    factories.BudgetLineFactory(project=portfolio[5], stage="rollout", fiscal_year=2026, amount=Decimal(10))
+    factories.BudgetLineFactory(
+        project=portfolio[5], stage="rollout", fiscal_year=2027, amount=Decimal(10), status="approved"
+    )
+    assert report(viewer, as_of=NOW.isoformat())["funding"] == {
+        "pilots": 2,
+        "with_rollout_budget": 2,
+        "with_approved_rollout_budget": 1,
+    }
+    # 2025-01-31: P2 and P3 were the pilots; P2 has its approved rollout line, P3 the planned one
+    # added now (the lines count as they are now)
+    assert report(viewer, as_of=PAST.isoformat())["funding"] == {
+        "pilots": 2,
+        "with_rollout_budget": 2,
+        "with_approved_rollout_budget": 1,
+    }
+    # the filters apply
+    assert report(viewer, as_of=NOW.isoformat(), domain="safety")["funding"]["pilots"] == 1
+    figures = csv_figures(viewer.get(URL, query_string={"as_of": NOW.isoformat()}, headers={"Accept": "text/csv"}))
+    assert figures[("funding", "with_approved_rollout_budget", "", "", "")] == "1"
 
 
 def test_the_printable_page_and_the_csv_show_the_risk_figures(viewer, tiers):
@@ -457,13 +496,14 @@ def test_the_printable_page_and_the_csv_show_the_risk_figures(viewer, tiers):
     assert figures[("risk_tiers", "prohibited", "", "", "")] == "1"
     assert figures[("risk", "high_impact_in_rollout", "", "", "")] == "2"
     assert figures[("risk", "high_impact_practices_lapsed", "", "", "")] == "1"
+    assert figures[("risk", "high_impact_practices_in_effect", "", "", "")] == "1"
 
 
 def test_an_unknown_or_missing_accept_gets_json(viewer, portfolio):
     for accept in ("application/xml", "*/*", "image/png, text/plain"):
         response = viewer.get(URL, headers={"Accept": accept})
         assert response.status_code == 200 and response.mimetype == "application/json", accept
-        assert set(response.json) == SPEC_KEYS
+        assert set(response.json) == REPORT_KEYS
     assert "Accept" in viewer.get(URL).headers["Vary"]
 
 

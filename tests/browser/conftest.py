@@ -111,3 +111,21 @@ def axe_page(browser):
         return found
 
     return check
+
+
+def submit(browser, button) -> None:
+    """Click a form's button or a link (an element, or the text of a button) and wait for the page
+    it brings."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    if isinstance(button, str):
+        button = browser.find_element(By.XPATH, f"//button[normalize-space()='{button}']")
+    page = browser.find_element(By.TAG_NAME, "html")
+    button.click()
+    # mid-navigation Chromium may answer the old page's node with an inspector error ("Node with
+    # given id does not belong to the document") rather than "stale": ask again until it is
+    wait = WebDriverWait(browser, 20, ignored_exceptions=(WebDriverException,))
+    wait.until(expected_conditions.staleness_of(page))

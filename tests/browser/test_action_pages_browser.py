@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import live_server
+from tests.browser.conftest import live_server, submit
 from tests.factories import FlagFactory, ProjectFactory, UserFactory
 from tracker.actions import links
 from tracker.db import utcnow
@@ -55,37 +55,20 @@ def _set(browser, element_id: str, value: str) -> None:
     browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, element_id), value)
 
 
-def _submit(browser, button) -> None:
-    """Click a form's button (an element, or the text of one) and wait for the page it brings."""
-    from selenium.common.exceptions import WebDriverException
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    if isinstance(button, str):
-        button = browser.find_element(By.XPATH, f"//button[normalize-space()='{button}']")
-    page = browser.find_element(By.TAG_NAME, "html")
-    button.click()
-    # mid-navigation Chromium may answer the old page's node with an inspector error ("Node with
-    # given id does not belong to the document") rather than "stale": ask again until it is
-    wait = WebDriverWait(browser, 20, ignored_exceptions=(WebDriverException,))
-    wait.until(expected_conditions.staleness_of(page))
-
-
 def test_the_form_acknowledges_and_snoozes_in_chromium_whose_origin_the_page_accepts(app, server, browser):
     from selenium.webdriver.common.by import By
 
     _, (first, second) = _owner_with_flags(app, 2)
 
     browser.get(first)
-    _submit(browser, "Acknowledge the flag")
+    submit(browser, "Acknowledge the flag")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Flag acknowledged"
 
     browser.get(second)
     until = (utcnow().date() + timedelta(days=21)).isoformat()
     _set(browser, "until", until)
     browser.find_element(By.ID, "reason").send_keys("Budget committee meets next month")
-    _submit(browser, "Snooze the flag")
+    submit(browser, "Snooze the flag")
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Flag snoozed until")
 
     acknowledged, snoozed = _flag(app, 1), _flag(app, 2)
@@ -104,7 +87,7 @@ def test_a_bad_date_in_chromium_shows_the_error_beside_the_field_and_focus_can_r
     browser.get(url)
     _set(browser, "until", (utcnow().date() - timedelta(days=1)).isoformat())
     browser.find_element(By.ID, "reason").send_keys("Later")
-    _submit(browser, "Snooze the flag")
+    submit(browser, "Snooze the flag")
 
     assert browser.title.startswith("Error: ")
     assert browser.find_element(By.ID, "until-error").text.endswith("The date must be after today")
@@ -126,11 +109,11 @@ def test_every_action_page_has_no_wcag_21_aa_violation(app, server, browser, axe
 
     _set(browser, "until", "2000-01-01")
     browser.find_element(By.ID, "reason").send_keys(" ")
-    _submit(browser, browser.find_element(By.CSS_SELECTOR, "form:nth-of-type(2) button"))
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "form:nth-of-type(2) button"))
     assert browser.find_elements(By.ID, "until-error") and browser.find_elements(By.ID, "reason-error")
     found |= axe_page(f"errors-{lang}")
 
-    _submit(browser, browser.find_element(By.CSS_SELECTOR, "form button"))  # acknowledge
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "form button"))  # acknowledge
     found |= axe_page(f"result-{lang}")
 
     browser.get(first)  # acknowledged now: the page says so, no form

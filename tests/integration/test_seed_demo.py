@@ -115,6 +115,13 @@ class TestTheLoadedDemo:
         curl = f'curl -H "Authorization: Bearer {loaded.tokens[CAIO][1]}" http://127.0.0.1:5000/api/v1/projects'
         assert curl in loaded.output
 
+    def test_the_output_says_how_to_sign_in_to_the_console_with_or_without_a_mail_server(self, loaded):
+        assert (
+            f"The staff console: http://127.0.0.1:5000/console; sign in with any address above (for example {CAIO})"
+            in loaded.output
+        )
+        assert "SIGN_IN_LINKS_IN_LOG=true" in loaded.output and "never set it in production" in loaded.output
+
     def test_the_tokens_are_saved_in_the_instance_folder_readable_by_the_owner_only(self, loaded):
         assert str(loaded.tokens_file) in loaded.output
         assert stat.S_IMODE(loaded.tokens_file.stat().st_mode) == 0o600

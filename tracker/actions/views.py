@@ -7,7 +7,6 @@ OpenAPI document: a plain Flask blueprint, pages for people.
 """
 
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, request
 from flask_babel import get_locale
@@ -22,6 +21,7 @@ from tracker.extensions import db
 from tracker.flags import rules, service
 from tracker.flags.models import Flag
 from tracker.flags.schemas import SnoozeSchema
+from tracker.http import from_another_site
 from tracker.i18n import PEOPLE
 from tracker.pages import render_page
 from tracker.projects.models import Project
@@ -71,23 +71,6 @@ def _may_act(user: User, project: Project) -> bool:
     return user.active and can_edit_project(user, project.owner_id)
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def _from_another_site() -> bool:
-    """A form posted from another site's page (CSRF). Browsers send Origin with every POST;
-    `null` is an opaque origin (a sandboxed frame, a data: URL, a no-referrer page), never ours.
-    A client sending no Origin is no browser on another site's page: the token decides then."""
-    origin = request.headers.get("Origin")
-    if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        return True
-    if origin is None:
-        return False
-    return origin.lower() not in {_origin(current_app.config["PUBLIC_BASE_URL"]), _origin(request.host_url)}
-
-
 def _state_page(flag: Flag, project: Project, status: int = 200):
     """Nothing to do: the flag is resolved or acknowledged already."""
     return _page("handled.html", status=status, flag=flag, project=project)
@@ -113,7 +96,7 @@ def show(token: str):
 def act(token: str):
     """Acknowledge or snooze the flag as the link's recipient."""
     flag, project, user = _load(token)
-    if _from_another_site():
+    if from_another_site():
         return _page("refused.html", status=403, project=project, cross_site=True)
     if not _may_act(user, project):
         return _page("refused.html", status=403, project=project)

@@ -18,7 +18,7 @@ class AuditEvent(Base):
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     actor_id: so.Mapped[int | None] = so.mapped_column(index=True)
     actor_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
-    source: so.Mapped[str] = so.mapped_column(sa.String(20))  # api, cli, scheduler, email-link
+    source: so.Mapped[str] = so.mapped_column(sa.String(20))  # api, cli, scheduler, email-link, console
     action: so.Mapped[str] = so.mapped_column(sa.String(40))
     entity: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
     entity_id: so.Mapped[int | None]

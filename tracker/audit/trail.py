@@ -49,6 +49,8 @@ UNRECORDED = {
     "portfolio",
     "trend",
 }
+# the console's sign-ins, refusals and sign-outs (tracker/signin): events named by their action
+SESSION_ENTITY = "session"
 
 
 def install(session_factory: so.sessionmaker) -> None:
@@ -124,3 +126,32 @@ def _plain(value):
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value
+
+
+def record(
+    session: so.Session,
+    *,
+    entity: str,
+    action: str,
+    facts: dict,
+    actor=None,
+    actor_email: str = "",
+    entity_id: int | None = None,
+) -> None:
+    """An event that is no row's insert, update or delete (a sign-in, a refusal): its `facts`
+    recorded as values after, in the session's transaction, with the session's source."""
+    session.execute(
+        sa.insert(AuditEvent).values(
+            at=utcnow(),
+            actor_id=actor.id if actor is not None else None,
+            actor_email=actor.email
+            if actor is not None
+            else (actor_email or session.info.get("actor_email", ""))[:254],
+            source=session.info.get("source", "api"),
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            project_id=None,
+            changes={name: {"before": None, "after": _plain(value)} for name, value in facts.items()},
+        )
+    )

@@ -1,11 +1,10 @@
 import marshmallow as ma
-import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from tracker.audit.models import AuditEvent
-from tracker.audit.trail import ENTITY_NAMES
+from tracker.audit.queries import events_query
+from tracker.audit.trail import ENTITY_NAMES, SESSION_ENTITY
 from tracker.auth import require_role, require_sign_in
 from tracker.extensions import db
 from tracker.fields import PageArgs, QueryId
@@ -15,7 +14,7 @@ from tracker.vocab import CAIO_OFFICE
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Who changed what, when (caio, admin)")
 blp.before_request(require_sign_in)
 
-ENTITIES = (*sorted(ENTITY_NAMES.values()), "import")
+ENTITIES = (*sorted(ENTITY_NAMES.values()), "import", SESSION_ENTITY)
 
 
 class AuditArgs(PageArgs):
@@ -30,7 +29,9 @@ class AuditEventSchema(ma.Schema):
     actor_id = ma.fields.Integer(allow_none=True)
     actor_email = ma.fields.String(metadata={"description": "Who acted; cli:<login> for the command line"})
     source = ma.fields.String(
-        metadata={"description": "api, cli, scheduler, or email-link (an alert email's action page)"}
+        metadata={
+            "description": "api, cli, scheduler, email-link (an alert email's action page), or console (the staff console)"
+        }
     )
     action = ma.fields.String(metadata={"description": "create, update, delete, or a named action"})
     entity = ma.fields.String()
@@ -46,13 +47,6 @@ class Audit(MethodView):
     def get(self, args):
         """The audit trail, newest first, filtered by project, actor or entity (caio, admin)."""
         require_role(*CAIO_OFFICE)
-        stmt = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
-        for column, name in (
-            (AuditEvent.project_id, "project"),
-            (AuditEvent.actor_id, "actor"),
-            (AuditEvent.entity, "entity"),
-        ):
-            if name in args:
-                stmt = stmt.where(column == args[name])
+        stmt = events_query(**{name: args.get(name) for name in ("project", "actor", "entity")})
         items, headers = paginate(db.session, stmt, args["page"], args["page_size"])
         return items, 200, headers

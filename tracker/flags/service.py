@@ -22,9 +22,17 @@ FLAG_COLUMNS = [column.key for column in Flag.__table__.columns]
 
 
 def list_flags_query(
-    *, rule: str | None = None, status: str | None = None, project: int | None = None, owner: int | None = None
+    *,
+    rule: str | None = None,
+    status: str | None = None,
+    project: int | None = None,
+    owner: int | None = None,
+    unresolved: bool = False,
 ) -> sa.Select:
+    """Flags by id, filtered; `unresolved` (the console's default): every status but resolved."""
     stmt = sa.select(Flag).order_by(Flag.id)
+    if unresolved:
+        stmt = stmt.where(Flag.status != "resolved")
     if owner is not None:
         stmt = stmt.join(Project, Project.id == Flag.project_id).where(Project.owner_id == owner)
     for column, value in ((Flag.rule, rule), (Flag.project_id, project)):

@@ -1,5 +1,6 @@
 """Pages for people: the one layout, stylesheet, language switcher and error pages that every
-server-rendered page of the service shares (the register, the alert action pages).
+server-rendered page of the service shares (the register, the alert action pages, the staff
+console), and the front door at `/`.
 
 Pages carry no script and load nothing from elsewhere; everything a person reads on them goes
 through gettext (tracker.i18n), and they are cacheable public HTML negotiated on Accept-Language.
@@ -22,7 +23,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from tracker.http import QUERY_SAFE
+from tracker.http import QUERY_SAFE, is_console_path
 from tracker.i18n import SUPPORTED_LOCALES, chosen_by_query, lang_of, organisation_name, vocab
 from tracker.vocab import STOPPED_STAGES
 
@@ -35,6 +36,12 @@ blp = Blueprint("pages", __name__, template_folder="templates")
 @blp.get("/assets/site.css")
 def stylesheet():
     return send_from_directory(STATIC, "site.css", max_age=86400)
+
+
+@blp.get("/")
+def front_door():
+    """Where to go: residents to the register, staff to the console, developers to the API's docs."""
+    return render_page("pages/front.html")
 
 
 def page_url(endpoint: str, **values) -> str:
@@ -95,8 +102,10 @@ def render_page(template: str, *, status: int = 200, cache: bool = True, **conte
 # What an error page says, by status; any other status is described by its generic name.
 ERROR_TITLES = {
     400: _l("The request could not be understood"),
+    403: _l("You are not allowed to do this"),
     404: _l("Page not found"),
     405: _l("This page cannot be used that way"),
+    409: _l("This cannot be done as things stand"),
     413: _l("The request is too large"),
     500: _l("Something went wrong on our side"),
     503: _l("The service is unavailable for a moment"),
@@ -108,12 +117,22 @@ ERROR_HINTS = {
 }
 
 
-def error_page(code: int, headers: dict | None = None) -> Response:
-    """The HTML error page of a page request (the API keeps its JSON errors)."""
+# the console's pages (under /console) have a layout of their own, for signed-in staff
+CONSOLE_ERROR_TEMPLATE = "console/error.html"
+CONSOLE_ERROR_HINTS = {
+    403: _l("Your role does not allow it. Nothing was changed. If you need to, ask the CAIO office."),
+    404: _l("If you typed the address, check it. The project or page may have been removed."),
+}
+
+
+def error_page(code: int, headers: dict | None = None, *, hint=None) -> Response:
+    """The HTML error page of a page request (the API keeps its JSON errors), in the console's
+    layout under /console."""
     title = ERROR_TITLES.get(code, _l("The request could not be completed"))
-    response = render_page(
-        "pages/error.html", status=code, cache=False, code=code, title=title, hint=ERROR_HINTS.get(code)
-    )
+    console = is_console_path(request.path)
+    template = CONSOLE_ERROR_TEMPLATE if console else "pages/error.html"
+    hint = hint or (CONSOLE_ERROR_HINTS.get(code) if console else None) or ERROR_HINTS.get(code)
+    response = render_page(template, status=code, cache=False, code=code, title=title, hint=hint)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

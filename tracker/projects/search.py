@@ -1,4 +1,5 @@
-"""The register's search text: a project's searched fields, NFC-normalised and casefolded.
+"""The register's search text: a project's searched fields, NFC-normalised and casefolded, one a
+line (a line break inside a field reads as a space: no word holds one, so no match changes).
 
 The originals and every translation's are kept in a column of its own (`projects.search_text`) because neither database folds case in
 Unicode by itself the same way (SQLite's lower() is ASCII-only; PostgreSQL's follows the
@@ -9,6 +10,9 @@ across Korean text, which has no spaces between the parts of a compound (교통 
 
 import unicodedata
 from collections.abc import Iterable, Mapping
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 
 # SPEC: every word of `q` must match one of these, in the original or a translation
 SEARCHED_FIELDS = ("title", "problem", "purpose", "department", "key")
@@ -22,17 +26,53 @@ def fold(text: str) -> str:
 
 
 def search_text(values: Mapping, translations: Iterable[Mapping] = ()) -> str:
-    """The original's searched fields, then each translation's (one field a line: a word cannot
-    match across two fields)."""
-    lines = [fold(str(values.get(name) or "")) for name in SEARCHED_FIELDS]
+    """The searched fields of the original and of each translation, one field a line (a word
+    cannot match across two fields; a line break inside a field reads as a space). The first line
+    holds every title, the original's first, separated by tabs (no search word holds one): the
+    console's search reads titles only, in every language."""
+    titles = [values.get("title"), *(translation.get("title") for translation in translations)]
+    lines = ["\t".join(_one_line(title) for title in titles if title)]
+    lines += [_one_line(values.get(name)) for name in SEARCHED_FIELDS if name != "title"]
     for translation in translations:
-        lines += [fold(str(translation.get(name) or "")) for name in TRANSLATED_SEARCHED_FIELDS]
+        lines += [_one_line(translation.get(name)) for name in TRANSLATED_SEARCHED_FIELDS if name != "title"]
     return "\n".join(lines)
+
+
+def _one_line(text) -> str:
+    return fold(str(text or "")).replace("\n", " ")
 
 
 def search_words(q: str) -> list[str]:
     """The words of a query, folded, each once."""
     return list(dict.fromkeys(fold(q).split()))
+
+
+class title_line(sa.sql.functions.FunctionElement):  # noqa: N801 - reads like the SQL it is
+    """The first line of a search text: the folded titles, the original's and its translations'."""
+
+    type = sa.Text()
+    inherit_cache = True
+
+
+@compiles(title_line)
+def _title_line(element, compiler, **kw):
+    return f"split_part({compiler.process(element.clauses, **kw)}, chr(10), 1)"
+
+
+@compiles(title_line, "sqlite")
+def _title_line_sqlite(element, compiler, **kw):
+    text = compiler.process(element.clauses, **kw)
+    return f"substr({text}, 1, instr({text}, char(10)) - 1)"
+
+
+def key_or_title_matches(q: str, *, text: sa.ColumnElement, key: sa.ColumnElement) -> list[sa.ColumnElement[bool]]:
+    """The console's search (SPEC: key or title, as the register's search matches): every word of
+    `q` inside a folded title (the original's or a translation's: the search text's first line) or
+    the key (A-Z, 0-9 and . _ -, so lower() folds it on either database); % and _ match themselves."""
+    return [
+        sa.or_(title_line(text).contains(word, autoescape=True), sa.func.lower(key).contains(word, autoescape=True))
+        for word in search_words(q)
+    ]
 
 
 # On PostgreSQL a search first narrows the entries with a GIN index of each search text's pieces

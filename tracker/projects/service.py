@@ -14,7 +14,7 @@ from tracker.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from tracker.flags.models import Flag
 from tracker.i18n.vocab import STAGE_NAMES, api_name
 from tracker.kpis.models import Kpi, Measurement
-from tracker.projects import rules
+from tracker.projects import rules, search
 from tracker.projects.models import Project, StageTransition
 from tracker.trust import rules as trust_rules
 from tracker.trust.service import practice_states
@@ -50,9 +50,13 @@ def list_projects_query(
     owner: int | None = None,
     flagged: bool | None = None,
     risk_tier: str | None = None,
+    q: str | None = None,
 ) -> sa.Select:
-    """Projects by id, filtered; `rows`: as plain rows (read-only lists), else as ORM objects."""
+    """Projects by id, filtered; `rows`: as plain rows (read-only lists), else as ORM objects.
+    `q` (the console): every word in the key or the title."""
     stmt = _PROJECT_ROWS if rows else sa.select(Project).order_by(Project.id)
+    if q:
+        stmt = stmt.where(*search.key_or_title_matches(q, text=Project.search_text, key=Project.key))
     for column, value in (
         (Project.stage, stage),
         (Project.domain, domain),

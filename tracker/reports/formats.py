@@ -47,8 +47,11 @@ def portfolio_rows(report: Portfolio) -> Iterator[list]:
         yield ["flags", rule, "", "", "", count]
     for tier, count in report.risk["tiers"].items():
         yield ["risk_tiers", tier, "", "", "", count]
-    for name in ("high_impact_in_rollout", "high_impact_practices_lapsed"):
-        yield ["risk", name, "", "", "", report.risk[name]]
+    for name, count in report.risk.items():
+        if name != "tiers":
+            yield ["risk", name, "", "", "", count]
+    for name, count in report.funding.items():
+        yield ["funding", name, "", "", "", count]
     for section, groups in (("by_domain", report.by_domain), ("by_department", report.by_department)):
         for name, stages in groups.items():
             for stage, count in stages.items():

@@ -108,6 +108,8 @@ class Portfolio:
     by_domain: dict[str, dict[str, int]]
     by_department: dict[str, dict[str, int]]
     risk: dict = field(default_factory=dict)
+    # of the projects in pilot at as_of, those with a rollout budget line (any, approved) as the lines are now
+    funding: dict = field(default_factory=dict)
     # how many projects entered poc, reached pilot, reached rollout (the funnel's bars)
     reached: dict[str, int] = field(default_factory=dict)
 
@@ -156,13 +158,20 @@ def _stays(as_of: date, filters: list) -> sa.CTE:
     )
 
 
-# the risk figures of `_history_figures`, after the stage counts and the funnel sums
-RISK_FIGURES = (*(f"tier_{tier}" for tier in RISK_TIERS), "high_impact_in_rollout", "high_impact_practices_lapsed")
+# the risk figures of `_history_figures`, after the stage counts and the funnel sums, then the funding
+RISK_FIGURES = (
+    *(f"tier_{tier}" for tier in RISK_TIERS),
+    "high_impact_in_rollout",
+    "high_impact_practices_lapsed",
+    "high_impact_in_pilot_or_rollout",
+    "high_impact_practices_in_effect",
+)
+FUNDING_FIGURES = ("pilots", "with_rollout_budget", "with_approved_rollout_budget")
 
 
 def _history_figures(session: so.Session, as_of: date, filters: list, valid_days: int) -> tuple[list[sa.Row], dict]:
-    """Per (domain, department): the projects in each stage, the funnel sums and the risk figures;
-    and the median stay per timed stage.
+    """Per (domain, department): the projects in each stage, the funnel sums, the risk figures and
+    the pilots' rollout money (its lines as they are now); and the median stay per timed stage.
 
     One statement: the stays are worked out once and read twice (UNION ALL), one column per stage
     in both halves (pivoted: grouping by stage too made PostgreSQL sort 100k rows on disk). The
@@ -172,13 +181,23 @@ def _history_figures(session: so.Session, as_of: date, filters: list, valid_days
     stays = _stays(as_of, filters)
     active = stays.c.stage.in_(ACTIVE_STAGES)
     high_impact_rollout = sa.and_(stays.c.stage == "rollout", Project.risk_tier == "high_impact")
+    high_impact_in_use = sa.and_(stays.c.stage.in_(("pilot", "rollout")), Project.risk_tier == "high_impact")
     in_effect = practices_in_effect(as_of, valid_days)
+    pilot = stays.c.stage == "pilot"
+    rollout_money = _rollout_money()
     risk = [
         *(sa.func.count().filter(active, Project.risk_tier == tier).label(f"tier_{tier}") for tier in RISK_TIERS),
         sa.func.count().filter(high_impact_rollout).label("high_impact_in_rollout"),
         sa.func.count()
         .filter(high_impact_rollout, lacks_a_practice(in_effect.c.in_effect))
         .label("high_impact_practices_lapsed"),
+        sa.func.count().filter(high_impact_in_use).label("high_impact_in_pilot_or_rollout"),
+        sa.func.count()
+        .filter(high_impact_in_use, sa.not_(lacks_a_practice(in_effect.c.in_effect)))
+        .label("high_impact_practices_in_effect"),
+        sa.func.count().filter(pilot).label("pilots"),
+        sa.func.count().filter(pilot, rollout_money.c.project_id.is_not(None)).label("with_rollout_budget"),
+        sa.func.count().filter(pilot, rollout_money.c.approved > 0).label("with_approved_rollout_budget"),
     ]
     current = (
         sa.select(
@@ -194,6 +213,7 @@ def _history_figures(session: so.Session, as_of: date, filters: list, valid_days
         .select_from(stays)
         .join(Project, Project.id == stays.c.project_id)
         .outerjoin(in_effect, in_effect.c.project_id == Project.id)
+        .outerjoin(rollout_money, rollout_money.c.project_id == Project.id)
         .where(stays.c.is_current)
         .group_by(Project.domain, Project.department)
     )
@@ -228,6 +248,20 @@ def _history_figures(session: so.Session, as_of: date, filters: list, valid_days
         stage: None if median_row[stage] is None else _days(median_row[stage]) for stage in TIMED_STAGES
     }
     return [row for row in rows if row.figure == "current"], medians_by_stage
+
+
+def _rollout_money() -> sa.Subquery:
+    """Per project with a `rollout` budget line: `approved`, how many of them are approved (an
+    aggregate to join, as `practices_in_effect`)."""
+    return (
+        sa.select(
+            BudgetLine.project_id,
+            sa.func.count().filter(BudgetLine.status == "approved").label("approved"),
+        )
+        .where(BudgetLine.stage == "rollout")
+        .group_by(BudgetLine.project_id)
+        .subquery("rollout_money")
+    )
 
 
 def _budget_rows(session: so.Session, filters: list) -> dict[str, list[BudgetRow]]:
@@ -306,7 +340,7 @@ def portfolio(
     by_domain = {name: [0] * len(STAGES) for name in ((domain,) if domain is not None else domains)}
     by_department: dict[str, list[int]] = {}
     reached_counts = [0, 0, 0]  # entered poc, reached pilot, reached rollout
-    risk = dict.fromkeys(RISK_FIGURES, 0)
+    extra = dict.fromkeys((*RISK_FIGURES, *FUNDING_FIGURES), 0)
     for _, domain_name, department_name, *figures in current_rows:
         # int(): numerics on PostgreSQL, where the UNION meets the medians' averages
         counts = [int(count) for count in figures[: len(STAGES)]]
@@ -315,8 +349,8 @@ def portfolio(
                 totals[index] += count
         for index, count in enumerate(figures[len(STAGES) : len(STAGES) + 3]):
             reached_counts[index] += int(count)
-        for name, count in zip(RISK_FIGURES, figures[len(STAGES) + 3 :], strict=True):
-            risk[name] += int(count)
+        for name, count in zip(extra, figures[len(STAGES) + 3 :], strict=True):
+            extra[name] += int(count)
     reached = dict(zip(("poc", "pilot", "rollout"), reached_counts, strict=True))
     return Portfolio(
         as_of=as_of,
@@ -335,10 +369,10 @@ def portfolio(
         by_domain={name: _by_stage(counts) for name, counts in sorted(by_domain.items())},
         by_department={name: _by_stage(counts) for name, counts in sorted(by_department.items())},
         risk={
-            "tiers": {tier: risk[f"tier_{tier}"] for tier in RISK_TIERS},
-            "high_impact_in_rollout": risk["high_impact_in_rollout"],
-            "high_impact_practices_lapsed": risk["high_impact_practices_lapsed"],
+            "tiers": {tier: extra[f"tier_{tier}"] for tier in RISK_TIERS},
+            **{name: extra[name] for name in RISK_FIGURES if not name.startswith("tier_")},
         },
+        funding={name: extra[name] for name in FUNDING_FIGURES},
         reached=reached,
     )
 

@@ -125,6 +125,22 @@ class RiskSchema(ma.Schema):
         required=True,
         metadata={"description": "Of those, the ones with at least one of the eight practices not in effect on as_of"},
     )
+    high_impact_in_pilot_or_rollout = ma.fields.Integer(
+        required=True, metadata={"description": "High-impact projects in pilot or rollout at as_of"}
+    )
+    high_impact_practices_in_effect = ma.fields.Integer(
+        required=True, metadata={"description": "Of those, the ones with all eight practices in effect on as_of"}
+    )
+
+
+class PortfolioFundingSchema(ma.Schema):
+    pilots = ma.fields.Integer(required=True, metadata={"description": "Projects in pilot at as_of"})
+    with_rollout_budget = ma.fields.Integer(
+        required=True, metadata={"description": "Of those, the ones with a rollout budget line (planned or approved)"}
+    )
+    with_approved_rollout_budget = ma.fields.Integer(
+        required=True, metadata={"description": "Of those, the ones with an approved rollout budget line"}
+    )
 
 
 class PortfolioSchema(ma.Schema):
@@ -140,3 +156,8 @@ class PortfolioSchema(ma.Schema):
     by_domain = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(StageCountsSchema), required=True)
     by_department = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(StageCountsSchema), required=True)
     risk = ma.fields.Nested(RiskSchema, required=True)
+    funding = ma.fields.Nested(
+        PortfolioFundingSchema,
+        required=True,
+        metadata={"description": "The pilots' money to scale up: budget lines as they are now"},
+    )

@@ -48,7 +48,7 @@ def wanted_representation() -> str:
     return request.accept_mimetypes.best_match((JSON, CSV, HTML), default=JSON)
 
 
-def _csv_response(chunks, filename: str) -> Response:
+def csv_response(chunks, filename: str) -> Response:
     return Response(
         chunks,
         mimetype=CSV,
@@ -86,7 +86,7 @@ class PortfolioReport(MethodView):
         )
         wanted = wanted_representation()
         if wanted == CSV:
-            return _csv_response(
+            return csv_response(
                 formats.csv_stream(formats.PORTFOLIO_COLUMNS, formats.portfolio_rows(report)),
                 f"portfolio-{as_of.isoformat()}.csv",
             )
@@ -133,7 +133,7 @@ class ProjectsCsv(MethodView):
         projects = export.projects_export(
             db.engine, today=utcnow().date(), default_currency=current_app.config["DEFAULT_CURRENCY"], **args
         )
-        response = _csv_response(formats.csv_stream(projects.header, formats.projects_rows(projects)), "projects.csv")
+        response = csv_response(formats.csv_stream(projects.header, formats.projects_rows(projects)), "projects.csv")
         # the WSGI server closes the response also when the client hangs up mid-file
         response.call_on_close(projects.close)
         return response

@@ -6,6 +6,7 @@ import sqlalchemy.orm as so
 from tracker.auth import issue_token
 from tracker.db import get_or_404, utcnow
 from tracker.errors import Conflict, NotFound
+from tracker.signin.sessions import end_sessions_of
 from tracker.users.models import ApiToken, User
 
 
@@ -32,6 +33,8 @@ def update_user(session: so.Session, *, user: User, changes: dict) -> User:
     demoted = changes.get("role", "admin") != "admin" or changes.get("active") is False
     if user.role == "admin" and user.active and demoted and _active_admins(session) <= 1:
         raise Conflict("this is the last active admin; make another admin first")
+    if user.active and changes.get("active") is False:
+        end_sessions_of(session, user)  # signed in to the console: out at once
     for name, value in changes.items():
         setattr(user, name, value)
     session.commit()

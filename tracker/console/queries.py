@@ -1,0 +1,236 @@
+"""The console's reads. Each page makes a fixed number of statements whatever the portfolio's size,
+and reads through the services and queries the API uses (the projects list's filters, the flags'
+list and their wording, the gates' evidence and checks, the KPIs' derived status, the practices,
+the audit trail): the console shows what the API would answer, never a second copy of a rule.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.audit.queries import events_query
+from tracker.budgets.models import BudgetLine
+from tracker.budgets.service import list_budget_lines_query
+from tracker.flags import rules as stall_rules
+from tracker.flags import service as flags
+from tracker.flags.models import Flag
+from tracker.i18n import PEOPLE
+from tracker.kpis.models import Kpi, Measurement
+from tracker.kpis.service import list_kpis_query, with_status
+from tracker.projects import rules as gates
+from tracker.projects import service as projects
+from tracker.projects.models import Project, StageTransition
+from tracker.trust.service import list_practices
+from tracker.users.models import User
+from tracker.vocab import BUDGET_STAGES, OWNER_ROLES, STAGES
+
+PAGE_SIZE = 50
+AUDIT_SHOWN = 50
+OWN_FLAGS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list
+    total: int
+    page: int
+    pages: int
+
+
+def _pages(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def _page_of(session: so.Session, stmt: sa.Select, page: int) -> Page:
+    """One page of `stmt` (ordered) and the total; a page past the end is the last."""
+    connection = session.connection()
+    total = connection.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    page = min(max(page, 1), _pages(total))
+    rows = connection.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all() if total else []
+    return Page(rows, total, page, _pages(total))
+
+
+# --- the projects list ---------------------------------------------------------------------
+
+
+def _unresolved_flags() -> sa.ScalarSelect:
+    return (
+        sa.select(sa.func.count())
+        .where(Flag.project_id == Project.id, Flag.status != "resolved")
+        .correlate(Project)
+        .scalar_subquery()
+    )
+
+
+def projects_page(session: so.Session, *, filters: dict, page: int) -> Page:
+    """The projects matching the API's list filters (and `q`), 50 to a page by key: what the list shows."""
+    stmt = (
+        projects.list_projects_query(**filters)
+        .with_only_columns(
+            Project.id,
+            Project.key,
+            Project.title,
+            Project.stage,
+            Project.stage_entered_at,
+            User.name.label("owner_name"),
+            Project.department,
+            Project.risk_tier,
+            _unresolved_flags().label("unresolved_flags"),
+        )
+        .join_from(Project, User, User.id == Project.owner_id)
+        .order_by(None)
+        .order_by(Project.key)
+    )
+    return _page_of(session, stmt, page)
+
+
+def departments(session: so.Session) -> list[str]:
+    """Every department named by a project, for the filters."""
+    names = session.connection().scalars(sa.select(Project.department).distinct().where(Project.department != ""))
+    return sorted(names, key=str.casefold)
+
+
+def owners(session: so.Session) -> list[sa.Row]:
+    """Whoever may own a project or owns one, for the owner filter."""
+    owning = sa.exists().where(Project.owner_id == User.id)
+    rows = session.connection().execute(
+        sa.select(User.id, User.name, User.email).where(sa.or_(User.role.in_(OWNER_ROLES), owning))
+    )
+    return sorted(rows, key=lambda owner: (owner.name or owner.email).casefold())
+
+
+def project_key(session: so.Session, project_id: int) -> sa.Row | None:
+    """A project's key and title, or None."""
+    return session.connection().execute(sa.select(Project.key, Project.title).where(Project.id == project_id)).first()
+
+
+def owns_projects(session: so.Session, user_id: int) -> bool:
+    return session.connection().scalar(sa.select(sa.exists().where(Project.owner_id == user_id)))
+
+
+# --- flags ---------------------------------------------------------------------------------
+
+
+def shown_flags(session: so.Session, found: list[Flag]) -> list[dict]:
+    """The flags as the flags API shows them (project, derived status and day counts), with the
+    finding in the reader's words."""
+    shown = flags.with_project(session, found)
+    for flag in shown:
+        flag["finding"] = stall_rules.explain(flag["rule"], flag["details"], words=PEOPLE)
+    return shown
+
+
+def flags_page(session: so.Session, *, filters: dict, page: int) -> tuple[Page, list[dict]]:
+    stmt = flags.list_flags_query(**filters).order_by(None).order_by(Flag.opened_at.desc(), Flag.id.desc())
+    connection = session.connection()
+    total = connection.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    page = min(max(page, 1), _pages(total))
+    found = list(session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))) if total else []
+    return Page(found, total, page, _pages(total)), shown_flags(session, found)
+
+
+def own_flags(session: so.Session, owner_id: int) -> tuple[int, list[dict]]:
+    """An owner's unresolved flags, newest first (the first few) and how many there are."""
+    stmt = flags.list_flags_query(owner=owner_id, unresolved=True)
+    total = session.connection().scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    newest = stmt.order_by(None).order_by(Flag.opened_at.desc(), Flag.id.desc()).limit(OWN_FLAGS_SHOWN)
+    return total, shown_flags(session, list(session.scalars(newest)))
+
+
+# --- one project ---------------------------------------------------------------------------
+
+
+@dataclass
+class Money:
+    """A project's budget lines by stage and fiscal year, and the totals per currency."""
+
+    lines: list[BudgetLine]
+    # currency -> {"planned": amount, "approved": amount, "spent": amount}
+    totals: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A move the project may make next, with every gate criterion as the API's gate judges it today."""
+
+    to_stage: str
+    checks: list[tuple[str, bool]]
+
+    @property
+    def ready(self) -> bool:
+        return all(met for _, met in self.checks)
+
+
+def project(session: so.Session, project_id: int) -> tuple[sa.Row, sa.Row]:
+    """The project as the API reads it (NotFound when there is none), and its owner's name and email."""
+    row = projects.read_project(session, project_id)
+    owner = session.connection().execute(sa.select(User.name, User.email).where(User.id == row.owner_id)).one()
+    return row, owner
+
+
+def decisions(session: so.Session, project_id: int) -> list[sa.Row]:
+    """The stage history as the API lists it, oldest first, with the name of who decided."""
+    stmt = (
+        projects.history_query(project_id)
+        .add_columns(User.name.label("decided_by_name"))
+        .outerjoin(User, User.id == StageTransition.decided_by_id)
+    )
+    return session.execute(stmt).all()
+
+
+def next_steps(session: so.Session, stage: str, project_id: int, *, today: date, valid_days: int) -> list[NextStep]:
+    """Every move allowed from `stage`, judged by the gate's own code on today's evidence, no override."""
+    moves = [to_stage for to_stage in STAGES if to_stage in gates.ALLOWED_MOVES[stage]]
+    if not moves:
+        return []
+    evidence = projects.gate_evidence(session, project_id)
+    return [
+        NextStep(to_stage, gates.gate_checks(to_stage, evidence, on=today, valid_days=valid_days)) for to_stage in moves
+    ]
+
+
+def money(session: so.Session, project_id: int) -> Money:
+    lines = list(session.scalars(list_budget_lines_query(project_id)))
+    order = {stage: n for n, stage in enumerate(BUDGET_STAGES)}
+    lines.sort(key=lambda line: (order[line.stage], line.fiscal_year, line.id))
+    totals: dict[str, dict[str, Decimal]] = {}
+    for line in lines:
+        sums = totals.setdefault(line.currency, dict.fromkeys(("planned", "approved", "spent"), Decimal(0)))
+        sums[line.status] += line.amount
+        sums["spent"] += line.spent
+    return Money(lines, dict(sorted(totals.items())))
+
+
+def kpis(session: so.Session, project_id: int) -> tuple[list[Kpi], dict[int, list[Measurement]]]:
+    """The KPIs with their derived status (the API's), and each one's measurements, oldest first."""
+    found = with_status(session, list(session.scalars(list_kpis_query(project_id))))
+    measured: dict[int, list[Measurement]] = {kpi.id: [] for kpi in found}
+    if found:
+        rows = session.scalars(
+            sa.select(Measurement)
+            .join(Kpi, Kpi.id == Measurement.kpi_id)
+            .where(Kpi.project_id == project_id)
+            .order_by(Measurement.kpi_id, Measurement.measured_on, Measurement.id)
+        )
+        for measurement in rows:
+            measured[measurement.kpi_id].append(measurement)
+    return found, measured
+
+
+def practices(session: so.Session, project_id: int, *, today: date, valid_days: int):
+    return list_practices(session, project_id, today=today, valid_days=valid_days)
+
+
+def project_flags(session: so.Session, project_id: int) -> list[dict]:
+    """Every flag of the project, unresolved first, newest first within each."""
+    found = list(session.scalars(flags.list_flags_query(project=project_id)))
+    shown = shown_flags(session, found)
+    shown.sort(key=lambda flag: (flag["status"] == "resolved", -flag["opened_at"].toordinal(), -flag["id"]))
+    return shown
+
+
+def audit(session: so.Session, project_id: int) -> list:
+    return list(session.scalars(events_query(project=project_id).limit(AUDIT_SHOWN)))

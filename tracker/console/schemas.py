@@ -1,0 +1,71 @@
+"""The reading pages' query strings: the API's own filter schemas, with what only the console adds
+(a search, "mine", a page number), and what a person is told when one is wrong."""
+
+import marshmallow as ma
+from flask_babel import lazy_gettext as _l
+from marshmallow import validate
+
+from tracker.fields import QueryId
+from tracker.projects.schemas import ProjectFilters
+from tracker.reports.schemas import PortfolioArgs
+from tracker.vocab import FLAG_STATUSES, RULES
+
+MAX_QUERY = 200  # characters of a search kept (the box takes no more)
+# the flags page's status filter: every status, and the two that are none of them
+UNRESOLVED, EVERY_STATUS = "unresolved", "all"
+
+
+class _Page(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+
+
+class DashboardArgs(PortfolioArgs):
+    class Meta:
+        fields = ("domain", "department")
+
+
+class ProjectsArgs(ProjectFilters, _Page):
+    q = ma.fields.String(validate=validate.Length(max=MAX_QUERY))
+    mine = ma.fields.Boolean()
+
+
+class ProjectsCsvArgs(ProjectFilters):
+    q = ma.fields.String(validate=validate.Length(max=MAX_QUERY))
+    mine = ma.fields.Boolean()
+
+
+class FlagsArgs(_Page):
+    rule = ma.fields.String(validate=validate.OneOf(RULES))
+    status = ma.fields.String(
+        load_default=UNRESOLVED, validate=validate.OneOf((UNRESOLVED, *FLAG_STATUSES, EVERY_STATUS))
+    )
+    project = QueryId()
+    mine = ma.fields.Boolean()
+
+
+# what a person is told about a filter that cannot be read, by the field's name
+ERRORS = {
+    "stage": _l("Choose a stage from the list"),
+    "domain": _l("Choose an area from the list"),
+    "department": _l("Choose a department from the list"),
+    "owner": _l("Choose an owner from the list"),
+    "risk_tier": _l("Choose a risk level from the list"),
+    "flagged": _l("Choose whether the projects have unresolved flags"),
+    "mine": _l("Choose whose projects to show"),
+    "q": _l("Search with at most %(count)s characters", count=MAX_QUERY),
+    "page": _l("Enter a page number, 1 or more"),
+    "rule": _l("Choose a rule from the list"),
+    "status": _l("Choose a status from the list"),
+    "project": _l("Choose a project from its page"),
+}
+
+
+def load(schema: ma.Schema, args) -> tuple[dict, dict]:
+    """The values of a page's query string, blank ones left out (a form's "All"), and the errors
+    in the reader's words, by field."""
+    given = {name: value for name, value in args.items() if name in schema.fields and value.strip()}
+    try:
+        return schema.load(given, unknown=ma.EXCLUDE), {}
+    except ma.ValidationError as error:
+        errors = error.messages if isinstance(error.messages, dict) else {}
+        return {}, {name: str(ERRORS.get(name, _l("Choose a value from the list"))) for name in errors}
