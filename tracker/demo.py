@@ -565,9 +565,9 @@ PROJECTS = (
         ),
         kpis=(
             DemoKpi("Unplanned lane closures for bridge repairs", "outcome", "closures in 12 months", "decrease",
-                    Readings(700, 20, 60, "19", "10", 0), baseline=("19", 725), target=("8", 365)),
+                    Readings(700, 20, 60, "19", "6", 0), baseline=("19", 725), target=("8", 365)),
             DemoKpi("Bridge defects found before an emergency repair", "outcome", "% of defects", "increase",
-                    Readings(700, 20, 60, "38", "71", 0), baseline=("35", 725), target=("80", 365)),
+                    Readings(700, 20, 60, "38", "84", 0), baseline=("35", 725), target=("80", 365)),
             DemoKpi("Bridges with live sensors", "output", "bridges", "increase", Readings(700, 20, 60, "3", "27", 0)),
         ),
         registry={
