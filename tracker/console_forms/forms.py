@@ -27,7 +27,7 @@ from tracker.trust.schemas import PracticePutSchema
 class Submitted:
     """A posted form: what was typed (shown back as typed), the API's input, the errors in words."""
 
-    values: dict[str, str]
+    values: dict[str, str]  # as shown again (tracker/console_forms/reading.py shown_back)
     data: dict
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -51,11 +51,15 @@ class Form:
                 data = self.schema.load(data)
             except ma.ValidationError as error:
                 problems = error.messages if isinstance(error.messages, dict) else {"_": error.messages}
-        return Submitted(values, data, messages.errors_in_words(problems, self.names))
+        return Submitted(reading.shown_back(values), data, messages.errors_in_words(problems, self.names))
 
     def typed(self) -> dict[str, str]:
         """What was typed in each field the post holds (a field it lacks is not shown as emptied)."""
         return reading.typed(request.form, self.fields)
+
+    def shown_back(self) -> dict[str, str]:
+        """What was typed, as the form shows it again."""
+        return reading.shown_back(self.typed())
 
     def write(self, submitted: Submitted, write: Callable, *args, **kwargs):
         """`write(*args, **kwargs)` (a service), or None with the fields it refused added to

@@ -90,13 +90,18 @@ def _not_applicable(_found: dict) -> str:
 # (the API's message, what a person is told): the first that matches wins. A message takes the
 # match's named groups; a function gets them and words the message itself.
 _MISSING, _WHOLE = "missing", "whole number"
+_EMPTY = re.compile(
+    r"Missing data for required field\.|Field may not be null\.|Shorter than minimum length 1\.|Must not be blank\."
+)
 REASONS: list[tuple[str, object]] = [
-    (r"Missing data for required field\.|Field may not be null\.|Shorter than minimum length 1\.", _MISSING),
-    (r"Must not be blank\.", _MISSING),
-    (re.escape(UNSTORABLE_TEXT), _l("Remove the control characters (such as NUL) from this text")),
+    (_EMPTY.pattern, _MISSING),
     (
-        r"Longer than maximum length (?P<max>\d+)\.",
-        lambda f: _("Enter at most %(max)s characters", max=_number(f["max"])),
+        re.escape(UNSTORABLE_TEXT),
+        _l("The text held a character no one can store (such as NUL): it is taken out here; check the text"),
+    ),
+    (
+        r"Longer than maximum length (?P<max>\d+)\.|Length must be between 1 and (?P<between>\d+)\.",
+        lambda f: _("Enter at most %(max)s characters", max=_number(f["max"] or f["between"])),
     ),
     (r"Must not be in the future\.", _l("The date must be today or earlier")),
     (r"Must be after today\.", _l("The date must be after today")),
@@ -181,7 +186,8 @@ def errors_in_words(problems: Mapping[str, Iterable[str] | str], order: Iterable
     order = list(order)
     words = {}
     for name in sorted(problems, key=lambda n: order.index(n) if n in order else len(order)):
-        messages = problems[name]
-        first = messages if isinstance(messages, str) else next(iter(messages), "")
-        words[name] = in_words(name, str(first))
+        messages = [problems[name]] if isinstance(problems[name], str) else [str(m) for m in problems[name]]
+        # a field left empty is told so first (empty text also breaks its length: "between 1 and 300")
+        empty = [message for message in messages if _EMPTY.fullmatch(message)]
+        words[name] = in_words(name, (empty or messages or [""])[0])
     return words

@@ -15,15 +15,15 @@ from datetime import date
 from decimal import Decimal
 
 from tracker.errors import UNSTORABLE_TEXT
-from tracker.http import storable
+from tracker.http import storable, without_unstorable
 
 TEXT, INTEGER, DECIMAL, DATE, CHOICE, CHECKBOX = "text", "integer", "decimal", "date", "choice", "checkbox"
 OMIT, EMPTY, NULL = "omit", "empty", "null"
 
 # a number written with grouping commas as people write money ("1,250,000.50"): read without them
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 # a whole number a database holds; anything longer goes to the schema as text ("Not a valid integer")
-_WHOLE = re.compile(r"[+-]?\d{1,18}")
+_WHOLE = re.compile(r"[+-]?[0-9]{1,18}")
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,12 @@ def typed(form: Mapping[str, str], fields: Iterable[Field]) -> dict[str, str]:
         elif field.name in form:
             values[field.name] = form[field.name].replace("\r\n", "\n")
     return values
+
+
+def shown_back(values: Mapping[str, str]) -> dict[str, str]:
+    """What was typed, to show in a form again: without the characters no page may hold (a NUL),
+    which the error beside the field says were there."""
+    return {name: without_unstorable(text) for name, text in values.items()}
 
 
 def api_input(values: Mapping[str, str], fields: Iterable[Field]) -> tuple[dict, dict[str, list[str]]]:

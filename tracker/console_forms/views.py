@@ -60,8 +60,8 @@ blp = Blueprint("console_forms", __name__, url_prefix="/console", template_folde
 # What the page a form returns to says once (worded when shown, in that page's language).
 CONFIRMATIONS.update(
     {
-        "project-created": lambda key: _("Project %(key)s is created.", key=key),
-        "project-saved": lambda key: _("Your changes to %(key)s are saved.", key=key),
+        "project-created": lambda reference: _("Project %(key)s is created.", key=reference),
+        "project-saved": lambda reference: _("Your changes to %(key)s are saved.", key=reference),
         "nothing-changed": lambda: _("Nothing was changed: the form was sent as it was."),
         "decision-recorded": lambda stage: _(
             "The stage decision is recorded: the project is now in %(stage)s.", stage=vocab.STAGE_NAMES[stage]
@@ -83,9 +83,9 @@ CONFIRMATIONS.update(
             value=format_decimal(value, format="#,##0.######"),
             date=long_date(day),
         ),
-        "practice-saved": lambda key, status: _(
+        "practice-saved": lambda practice, status: _(
             "%(practice)s is saved as %(status)s.",
-            practice=vocab.PRACTICE_NAMES[key],
+            practice=vocab.PRACTICE_NAMES[practice],
             status=vocab.PRACTICE_STATUS_NAMES[status],
         ),
         "flag-acknowledged": lambda rule: _(
@@ -232,7 +232,7 @@ def new_project():
         project = form.write(submitted, projects.create_project, db.session, actor=me, data=dict(submitted.data))
     if submitted.errors:
         return _new_project_page({**defaults, **submitted.values}, submitted.errors, status=422)
-    confirm("project-created", key=project.key)
+    confirm("project-created", reference=project.key)
     return redirect(page_url("console.project", project_id=project.id), 303)
 
 
@@ -302,15 +302,15 @@ def edit_project(project_id: int):
             return _stale_edit(projects.get_project(db.session, project_id), typed)
     if submitted.errors:
         db.session.refresh(project)
-        return _edit_page(project, {**current, **typed}, submitted.errors, status=422)
-    confirm("project-saved", key=project.key)
+        return _edit_page(project, {**current, **reading.shown_back(typed)}, submitted.errors, status=422)
+    confirm("project-saved", reference=project.key)
     return redirect(page_url("console.project", project_id=project.id), 303)
 
 
 def _stale_edit(project: Project, typed: dict[str, str]):
     """The form again with the project as it is now, and beside each field what was typed where it differs."""
     current = _project_values(project)
-    differing = {name: text for name, text in typed.items() if text != current.get(name)}
+    differing = {name: text for name, text in reading.shown_back(typed).items() if text != current.get(name)}
     return _edit_page(project, current, status=409, typed=differing, stale=True)
 
 
@@ -452,7 +452,7 @@ def budget_line(project_id: int, line_id: int):
         form.write(submitted, budgets.update_budget_line, db.session, line=line, changes=dict(submitted.data))
     if submitted.errors:
         db.session.refresh(line)
-        values = {**_shown(current), **typed}
+        values = {**_shown(current), **reading.shown_back(typed)}
         return _page("budget_line.html", project, status=422, line=line, values=values, errors=submitted.errors)
     confirm("line-changed", status=line.status, spent=format(line.spent, "f"), currency=line.currency)
     return _back(project, "money")
@@ -549,7 +549,7 @@ def practice(project_id: int, key: str):
         )
     if saved is None:
         return _practice_page(project, current, submitted.values, submitted.errors, status=422)
-    confirm("practice-saved", key=key, status=saved.status)
+    confirm("practice-saved", practice=key, status=saved.status)
     return _back(project, "practices")
 
 
