@@ -375,7 +375,11 @@ def transition(project_id: int):
             db.session.rollback()
             to_stage = submitted.data["to_stage"]
             refusal = [vocab.criterion(code, to_stage) for code in refused.extra["unmet"]]
-            return _transition_page(project, submitted.values, status=409, refusal=refusal, refused_stage=to_stage)
+            # beside the field too: the move chosen is what the gate refused
+            beside = {"to_stage": _("Not met: %(criteria)s", criteria="; ".join(refusal))}
+            return _transition_page(
+                project, submitted.values, beside, status=409, refusal=refusal, refused_stage=to_stage
+            )
         except Conflict:  # a move the project may not make (it moved since the form was opened)
             db.session.rollback()
             return _transition_page(project, submitted.values, status=409, move_refused=True)
@@ -558,6 +562,7 @@ def _practice_page(project: Project, current, values: dict, errors: dict | None 
         "practice.html",
         project,
         status=status,
+        valid_days=current_app.config["PRACTICE_VALID_DAYS"],
         practice=current,
         statuses=_statuses_for(current.key),
         values=values,
