@@ -833,3 +833,35 @@ def test_every_message_the_api_gives_a_forms_field_has_words_of_its_own_in_both_
     with app.test_request_context("/console?lang=ko"):
         for name, message in found:
             assert HANGUL.search(messages.in_words(name, message)), (name, message)
+
+
+def test_peoples_text_is_shown_as_text_never_run_as_markup(client, manager, world):
+    sign_in(client, manager.user)
+    case = cases(world)["edit project"]
+    assert (
+        post_form(client, case, {"title": '<script>alert("x")</script><img src=x onerror=alert(1)>'}).status_code == 303
+    )
+    body = client.get(f"/console/projects/{world.pid}").get_data(as_text=True)
+    root = check_page(body)  # no script element, no handler attribute, nothing loaded from elsewhere
+    assert text_of(root.find(".//h1")).endswith('<script>alert("x")</script><img src=x onerror=alert(1)>')
+    assert "&lt;script&gt;" in body
+
+
+def test_a_form_goes_back_only_to_a_console_page(client, manager, world):
+    sign_in(client, manager.user)
+    path = f"/console/projects/{world.stalled}/flags/{world.flag}/acknowledge"
+    for elsewhere in ("https://evil.example/", "//evil.example/console", "/registry"):
+        response = client.post(path, data={"csrf_token": form_token(client), "next": elsewhere})
+        assert response.status_code == 303
+        assert response.headers["Location"] == f"/console/projects/{world.stalled}#flags"
+
+
+def test_a_form_larger_than_the_service_takes_is_a_413_page_and_changes_nothing(app, client, manager, world):
+    sign_in(client, manager.user)
+    before = len(audit_events())
+    case = cases(world)["record a measurement"]
+    note = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = post_form(client, case, {**case.good, "note": note})
+    assert response.status_code == 413
+    assert "The request is too large" in text_of(check_page(response.get_data(as_text=True)))
+    assert len(audit_events()) == before

@@ -138,7 +138,13 @@ def form_context() -> dict:
 
 
 def choices() -> dict:
-    """The options of the forms' lists, in the reader's words, in the API's order."""
+    """The options of the forms' lists, in the reader's words, in the API's order (once a page)."""
+    if "form_choices" not in g:
+        g.form_choices = _choices()
+    return g.form_choices
+
+
+def _choices() -> dict:
     page = str(get_locale())
     return {
         "stage": [(stage, vocab.STAGE_NAMES[stage]) for stage in STAGES],
