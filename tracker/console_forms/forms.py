@@ -8,6 +8,7 @@ and nothing is saved (a refused write is rolled back before the form is shown ag
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import marshmallow as ma
 from flask import request
@@ -21,6 +22,8 @@ from tracker.flags.schemas import SnoozeSchema
 from tracker.kpis.schemas import KpiCreateSchema, MeasurementCreateSchema
 from tracker.projects.schemas import ProjectCreateSchema, ProjectPatchSchema, TransitionCreateSchema
 from tracker.trust.schemas import PracticePutSchema
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -61,16 +64,22 @@ class Form:
         """What was typed, as the form shows it again."""
         return reading.shown_back(self.typed())
 
-    def write(self, submitted: Submitted, write: Callable, *args, **kwargs):
-        """`write(*args, **kwargs)` (a service), or None with the fields it refused added to
-        `submitted.errors`, and nothing saved."""
+    def write(self, submitted: Submitted, write: Callable[[dict], T]) -> T | None:
+        """`write(data)` (a service's call with the API's input), or None with the fields it refused
+        added to `submitted.errors`, and nothing saved."""
         try:
-            return write(*args, **kwargs)
+            return write(dict(submitted.data))
         except Invalid as refused:
             db.session.rollback()
             fields = refused.extra["errors"]["json"]
             submitted.errors.update(messages.errors_in_words(fields, self.names))
             return None
+
+    def submit(self, write: Callable[[dict], T]) -> tuple[Submitted, T | None]:
+        """The posted form read and, when the schema takes it, written: what was posted, and what
+        `write(data)` answered (None when anything was refused: the errors are in the submission)."""
+        submitted = self.read()
+        return submitted, None if submitted.errors else self.write(submitted, write)
 
 
 NEW_PROJECT = Form(

@@ -235,7 +235,7 @@ def new_project():
     if not submitted.errors and _key_in_use(submitted.data["key"]):
         submitted.errors["key"] = in_words("key", KEY_IN_USE)
     if not submitted.errors:
-        project = form.write(submitted, projects.create_project, db.session, actor=me, data=dict(submitted.data))
+        project = form.write(submitted, lambda data: projects.create_project(db.session, actor=me, data=data))
     if submitted.errors:
         return _new_project_page({**defaults, **submitted.values}, submitted.errors, status=422)
     confirm("project-created", reference=project.key)
@@ -297,11 +297,7 @@ def edit_project(project_id: int):
         try:
             form.write(
                 submitted,
-                projects.update_project,
-                db.session,
-                actor=staff(),
-                project=project,
-                changes=dict(submitted.data),
+                lambda changes: projects.update_project(db.session, actor=staff(), project=project, changes=changes),
             )
         except PreconditionFailed:  # another change committed between this read and this write
             db.session.rollback()
@@ -370,12 +366,13 @@ def transition(project_id: int):
         try:
             decision = form.write(
                 submitted,
-                projects.record_transition,
-                db.session,
-                actor=staff(),
-                project_id=project.id,
-                practice_valid_days=current_app.config["PRACTICE_VALID_DAYS"],
-                **submitted.data,
+                lambda data: projects.record_transition(
+                    db.session,
+                    actor=staff(),
+                    project_id=project.id,
+                    practice_valid_days=current_app.config["PRACTICE_VALID_DAYS"],
+                    **data,
+                ),
             )
         except GateNotMet as refused:
             db.session.rollback()
@@ -423,18 +420,11 @@ def new_budget_line(project_id: int):
     defaults = {"currency": current_app.config["DEFAULT_CURRENCY"], "status": "planned"}
     if request.method == "GET":
         return _page("budget_line_new.html", project, values=defaults, errors={})
-    form = forms.NEW_BUDGET_LINE
-    submitted = form.read()
-    line = None
-    if not submitted.errors:
-        line = form.write(
-            submitted,
-            budgets.create_budget_line,
-            db.session,
-            project=project,
-            data=dict(submitted.data),
-            default_currency=current_app.config["DEFAULT_CURRENCY"],
+    submitted, line = forms.NEW_BUDGET_LINE.submit(
+        lambda data: budgets.create_budget_line(
+            db.session, project=project, data=data, default_currency=current_app.config["DEFAULT_CURRENCY"]
         )
+    )
     if line is None:
         values = {**defaults, **submitted.values}
         return _page("budget_line_new.html", project, status=422, values=values, errors=submitted.errors)
@@ -459,7 +449,7 @@ def budget_line(project_id: int, line_id: int):
         return _back(project, "money")
     submitted = form.read(only=changes)
     if not submitted.errors:
-        form.write(submitted, budgets.update_budget_line, db.session, line=line, changes=dict(submitted.data))
+        form.write(submitted, lambda changes: budgets.update_budget_line(db.session, line=line, changes=changes))
     if submitted.errors:
         db.session.refresh(line)
         values = {**_shown(current), **reading.shown_back(typed)}
@@ -478,11 +468,7 @@ def new_kpi(project_id: int):
     defaults = {"direction": "increase", "cadence_days": "30"}
     if request.method == "GET":
         return _page("kpi_new.html", project, values=defaults, errors={})
-    form = forms.NEW_KPI
-    submitted = form.read()
-    kpi = None
-    if not submitted.errors:
-        kpi = form.write(submitted, kpis.create_kpi, db.session, project=project, data=dict(submitted.data))
+    submitted, kpi = forms.NEW_KPI.submit(lambda data: kpis.create_kpi(db.session, project=project, data=data))
     if kpi is None:
         return _page(
             "kpi_new.html", project, status=422, values={**defaults, **submitted.values}, errors=submitted.errors
@@ -498,13 +484,9 @@ def measurement(project_id: int, kpi_id: int):
     kpi = _of_project(kpis.get_kpi(db.session, kpi_id), project)
     if request.method == "GET":
         return _measurement_page(project, kpi, {"measured_on": utcnow().date().isoformat()})
-    form = forms.MEASUREMENT
-    submitted = form.read()
-    recorded = None
-    if not submitted.errors:
-        recorded = form.write(
-            submitted, kpis.record_measurement, db.session, actor=staff(), kpi=kpi, data=dict(submitted.data)
-        )
+    submitted, recorded = forms.MEASUREMENT.submit(
+        lambda data: kpis.record_measurement(db.session, actor=staff(), kpi=kpi, data=data)
+    )
     if recorded is None:
         return _measurement_page(project, kpi, submitted.values, submitted.errors, status=422)
     confirm(
@@ -543,20 +525,11 @@ def practice(project_id: int, key: str):
     if request.method == "GET":
         values = _shown({name: getattr(current, name) for name in forms.PRACTICE.names})
         return _practice_page(project, current, values)
-    form = forms.PRACTICE
-    submitted = form.read()
-    saved = None
-    if not submitted.errors:
-        saved = form.write(
-            submitted,
-            trust.put_practice,
-            db.session,
-            actor=staff(),
-            project_id=project.id,
-            key=key,
-            data=dict(submitted.data),
-            valid_days=valid_days,
+    submitted, saved = forms.PRACTICE.submit(
+        lambda data: trust.put_practice(
+            db.session, actor=staff(), project_id=project.id, key=key, data=data, valid_days=valid_days
         )
+    )
     if saved is None:
         return _practice_page(project, current, submitted.values, submitted.errors, status=422)
     confirm("practice-saved", practice=key, status=saved.status)
@@ -605,15 +578,13 @@ def snooze_flag(project_id: int, flag_id: int):
     project, flag = _flag_to_handle(project_id, flag_id)
     if request.method == "GET":
         return _flag_page(project, flag)
-    form = forms.SNOOZE
-    submitted = form.read()
-    snoozed = None
-    if not submitted.errors:
-        try:
-            snoozed = form.write(submitted, flags.snooze, db.session, actor=staff(), flag_id=flag.id, **submitted.data)
-        except Conflict:
-            db.session.rollback()
-            return _flag_page(project, flag, submitted.values, status=409)
+    try:
+        submitted, snoozed = forms.SNOOZE.submit(
+            lambda data: flags.snooze(db.session, actor=staff(), flag_id=flag.id, **data)
+        )
+    except Conflict:  # resolved since the page was opened
+        db.session.rollback()
+        return _flag_page(project, flag, forms.SNOOZE.shown_back(), status=409)
     if snoozed is None:
         return _flag_page(project, flag, submitted.values, submitted.errors, status=422)
     confirm("flag-snoozed", rule=flag.rule, until=snoozed.snoozed_until.isoformat())
