@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.audit.views import blp as audit_blp
     from tracker.budgets.views import blp as budgets_blp
     from tracker.console.views import blp as console_blp
+    from tracker.console_forms.views import blp as console_forms_blp
     from tracker.entry_translations.views import blp as translations_blp
     from tracker.extensions import api
     from tracker.flags.views import blp as flags_blp
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(actions_blp)
     app.register_blueprint(signin_blp)
     app.register_blueprint(console_blp)
+    app.register_blueprint(console_forms_blp)
     api.register_blueprint(projects_blp)
     api.register_blueprint(alerts_blp)
     api.register_blueprint(users_blp)

@@ -48,6 +48,9 @@ class Invalid(DomainError):
         )
 
 
+UNSTORABLE_TEXT = "Must be text without NUL characters or unpaired surrogates."
+
+
 class UnstorableText(DomainError):
     """Text no database stores (PostgreSQL text holds no NUL; UTF-8 has no half of a UTF-16
     surrogate pair), by location and field name: refused at the door, not failing in the database."""
@@ -55,8 +58,7 @@ class UnstorableText(DomainError):
     status = 422
 
     def __init__(self, fields: dict[str, list[str]]):
-        why = "Must be text without NUL characters or unpaired surrogates."
-        errors = {location: {name: [why] for name in names} for location, names in fields.items()}
+        errors = {location: {name: [UNSTORABLE_TEXT] for name in names} for location, names in fields.items()}
         super().__init__("invalid input: " + _describe_fields(errors), errors=errors)
 
 

@@ -11,6 +11,7 @@ import contextlib
 import os
 import shutil
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -49,8 +50,9 @@ def live_server(app):
         thread.join(timeout=10)
 
 
-@pytest.fixture
-def browser(tmp_path):
+def chromium(profile: Path, *, javascript: bool = True):
+    """Headless Chromium under selenium, with a profile of its own; `javascript=False` runs pages
+    with script turned off, as some people browse (selenium itself still drives it)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -66,12 +68,20 @@ def browser(tmp_path):
         "--disable-component-update",
         "--disable-sync",
         "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        f"--user-data-dir={profile}",
     ):
         options.add_argument(flag)
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.set_page_load_timeout(30)
     driver.set_script_timeout(60)
+    return driver
+
+
+@pytest.fixture
+def browser(tmp_path):
+    driver = chromium(tmp_path / "chromium-profile")
     yield driver
     driver.quit()
 
@@ -111,6 +121,43 @@ def axe_page(browser):
         return found
 
     return check
+
+
+@pytest.fixture
+def server(app, session):
+    """The app behind a real HTTP server, its PUBLIC_BASE_URL set to it."""
+    with live_server(app) as base:
+        app.config["PUBLIC_BASE_URL"] = base
+        yield base
+
+
+def signed_in(browser, server, user) -> None:
+    """Chromium holding a console session of `user`, as a sign-in leaves it (signing in itself is
+    tested through its pages: test_console_browser.py)."""
+    from tracker.auth import hash_token
+    from tracker.db import utcnow
+    from tracker.extensions import db
+    from tracker.signin.models import StaffSession
+    from tracker.signin.sessions import SESSION_COOKIE
+
+    token = "browser-" + hash_token(str(user.id) + str(utcnow()))[:40]
+    db.session.add(
+        StaffSession(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            method="email-link",
+            expires_at=utcnow() + timedelta(hours=8),
+            data={},
+        )
+    )
+    db.session.commit()
+    browser.delete_all_cookies()
+    browser.get(server + "/console/sign-in")
+    browser.add_cookie({"name": SESSION_COOKIE, "value": token, "path": "/console", "httpOnly": True})
+
+
+def current_path(browser, server) -> str:
+    return browser.current_url.removeprefix(server)
 
 
 def submit(browser, button) -> None:

@@ -8,45 +8,12 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests import factories
-from tests.browser.conftest import live_server, submit
+from tests.browser.conftest import current_path, signed_in, submit
 from tests.integration import mail, oidc
 from tests.web.console import a_pilot_built_through_the_api, link_in, made, wait_for
-from tracker.auth import hash_token
-from tracker.db import utcnow
-from tracker.extensions import db
-from tracker.signin.models import StaffSession
 from tracker.signin.sessions import SESSION_COOKIE
 
 smtp = mail.smtp
-
-
-@pytest.fixture
-def server(app, session):
-    with live_server(app) as base:
-        app.config["PUBLIC_BASE_URL"] = base
-        yield base
-
-
-def signed_in(browser, server, user) -> None:
-    """Chromium holding a session of `user`, as a sign-in leaves it (signing in itself: the tests below)."""
-    token = "browser-" + hash_token(str(user.id) + str(utcnow()))[:40]
-    db.session.add(
-        StaffSession(
-            token_hash=hash_token(token),
-            user_id=user.id,
-            method="email-link",
-            expires_at=utcnow() + timedelta(hours=8),
-            data={},
-        )
-    )
-    db.session.commit()
-    browser.delete_all_cookies()
-    browser.get(server + "/console/sign-in")
-    browser.add_cookie({"name": SESSION_COOKIE, "value": token, "path": "/console", "httpOnly": True})
-
-
-def current_path(browser, server) -> str:
-    return browser.current_url.removeprefix(server)
 
 
 def test_a_manager_signs_in_with_the_emailed_link_and_out_again_in_chromium(app, server, browser, smtp, axe_page):

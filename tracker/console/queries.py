@@ -73,6 +73,7 @@ def projects_page(session: so.Session, *, filters: dict, page: int) -> Page:
             Project.id,
             Project.key,
             Project.title,
+            Project.content_locale,
             Project.stage,
             Project.stage_entered_at,
             User.name.label("owner_name"),

@@ -53,7 +53,9 @@ def with_project(session: so.Session, flags: list[Flag]) -> list[dict]:
     projects = {
         row.id: row
         for row in session.execute(
-            sa.select(Project.id, Project.key, Project.title, Project.owner_id).where(Project.id.in_(ids))
+            sa.select(Project.id, Project.key, Project.title, Project.content_locale, Project.owner_id).where(
+                Project.id.in_(ids)
+            )
         )
     }
     shown, today = [], utcnow().date()
@@ -68,6 +70,7 @@ def with_project(session: so.Session, flags: list[Flag]) -> list[dict]:
                 "details": rules.shown(flag.rule, flag.details, seen),
                 "project_key": project.key,
                 "project_title": project.title,
+                "project_content_locale": project.content_locale,  # pages mark the title's language
                 "owner_id": project.owner_id,
                 "explanation": rules.explain(flag.rule, flag.details, on=seen),
             }

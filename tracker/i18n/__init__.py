@@ -125,7 +125,12 @@ def lang_of(text, attribute: str = "lang") -> Markup:
     written in a language other than the current one, the page's or the email's (WCAG 2.1 SC 3.1.2,
     Language of Parts; `attribute="xml:lang"` in the Atom feed); nothing for text in the current
     language, or whose language is not known (a plain string). A Jinja filter of pages and emails."""
-    lang = getattr(text, "lang", None)
+    return lang_attribute(getattr(text, "lang", None), attribute)
+
+
+def lang_attribute(lang: str | None, attribute: str = "lang") -> Markup:
+    """` lang="ko"` for text written in `lang` when that is not the current language, else nothing:
+    a project's own text shown as written (the console), marked with its `content_locale`."""
     if not lang or lang == str(get_locale()):
         return Markup("")
     return Markup(' {}="{}"').format(attribute, lang)

@@ -24,7 +24,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from tracker.http import QUERY_SAFE, is_console_path
-from tracker.i18n import SUPPORTED_LOCALES, chosen_by_query, lang_of, organisation_name, vocab
+from tracker.i18n import SUPPORTED_LOCALES, chosen_by_query, lang_attribute, lang_of, organisation_name, vocab
 from tracker.vocab import STOPPED_STAGES
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -77,6 +77,7 @@ def _languages() -> list[dict]:
 
 
 blp.add_app_template_filter(lang_of, "lang_of")
+blp.add_app_template_filter(lang_attribute, "lang_attribute")
 
 
 @blp.app_context_processor
