@@ -216,3 +216,16 @@ def test_freezing_needs_the_forms_token_and_a_session(client, app, caio):
     response = stranger.post("/console/reports/snapshots", data={"title": "No session"})
     assert response.status_code == 303 and "/console/sign-in" in response.headers["Location"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Snapshot)) == 0
+
+
+def test_the_console_draws_charts_in_the_printable_reports_own_style(client, viewer):
+    style = client.get("/assets/charts.css")
+    assert style.status_code == 200 and style.mimetype == "text/css"
+    assert "svg.chart .series-pilot" in style.get_data(as_text=True)
+    printable = viewer.get("/api/v1/reports/trend", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert style.get_data(as_text=True).strip() in printable
+    sign_in(client, viewer.user)
+    root = page(client, "/console/reports")
+    assert "/assets/charts.css" in {link.get("href") for link in root.iter("link")}
+    # the reports' CSV is one person's download, as the pages are
+    assert client.get("/console/reports/trend.csv").headers["Cache-Control"] == "no-store"
