@@ -181,11 +181,16 @@ def test_the_caio_office_freezes_a_council_pack_that_later_changes_never_reach(c
 
 def test_a_pack_without_a_title_comes_back_with_the_error_and_nothing_is_frozen(client, caio):
     sign_in(client, caio.user)
-    response = freeze(client, {"title": "   ", "period": "quarter"})
+    response = freeze(client, {"title": "   ", "period": "year"})
     assert response.status_code == 422
     root = check_page(response.get_data(as_text=True))
+    # the page it came from, with the range the form carried
+    assert root.find(".//select[@id='period']/option[@selected]").get("value") == "year"
+    rows = table_after(section(root, "over-time"), "Projects by stage").findall("./tbody/tr")
+    yearly = caio.get("/api/v1/reports/trend?period=year").json["periods"]
+    assert [row.find("th").text.split()[0] for row in rows] == [p["label"] for p in yearly]
     assert [a.get("href") for a in root.find(".//div[@class='error-summary']").iter("a")] == ["#title"]
-    assert "Enter a title" in text_of(root.find(".//span[@id='title-error']"))
+    assert "Enter the title of the pack" in text_of(root.find(".//span[@id='title-error']"))
     assert root.find(".//details[@open]//input[@id='title']") is not None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Snapshot)) == 0
     # a range the API refuses is told by its field, and nothing is frozen either

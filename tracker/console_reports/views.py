@@ -121,7 +121,9 @@ def _query(values: dict) -> dict:
     return {name: str(value) for name, value in values.items() if value not in (None, "")}
 
 
-def _reports_page(args: dict, errors: dict, *, freeze_values: dict | None = None, freeze_errors: dict | None = None):
+def _reports_page(
+    args: dict, errors: dict, given, *, freeze_values: dict | None = None, freeze_errors: dict | None = None
+):
     """The page: the choices, both reports when the choices hold, the frozen packs and the form
     that freezes one; 422 when a choice or the form came back with errors."""
     context = {}
@@ -144,7 +146,7 @@ def _reports_page(args: dict, errors: dict, *, freeze_values: dict | None = None
         section="reports",
         errors=errors,
         args=args,
-        given=request.args,
+        given=given,
         freeze_values=freeze_values or {},
         freeze_errors=freeze_errors,
         packs=_packs(args.get("page", 1)),
@@ -160,7 +162,7 @@ def _reports_page(args: dict, errors: dict, *, freeze_values: dict | None = None
 def reports():
     """The portfolio report and the trend for the chosen day, range and filters, and the frozen packs."""
     args, errors = load(ReportsArgs(), request.args)
-    return _reports_page(args, errors)
+    return _reports_page(args, errors, request.args)
 
 
 @blp.get("/reports/portfolio.csv")
@@ -209,11 +211,15 @@ def freeze():
 
     submitted, snapshot = FREEZE.submit(freeze_pack)
     if submitted.errors:
+        if not submitted.values.get("title", "").strip():
+            submitted.errors["title"] = _("Enter the title of the pack")
         # the page it came from: the range the form carried, when it reads
         args, arg_errors = load(ReportsArgs(), request.form)
-        return _reports_page(
-            {} if arg_errors else args, {}, freeze_values=submitted.values, freeze_errors=submitted.errors
-        )
+        if arg_errors:
+            args, given = {}, {}
+        else:
+            given = {name: request.form[name] for name in RANGE_FIELDS if name in request.form}
+        return _reports_page(args, {}, given, freeze_values=submitted.values, freeze_errors=submitted.errors)
     confirm("pack-frozen", title=snapshot.title)
     return redirect(page_url("console_reports.reports", **_query(snapshot.parameters)), 303)
 
