@@ -34,6 +34,7 @@ from tracker.signin.sessions import SOURCE
 from tracker.snapshots import service as snapshots
 from tracker.snapshots.models import Snapshot
 from tracker.snapshots.schemas import SnapshotCreateSchema, SnapshotSummarySchema
+from tracker.snapshots.views import freeze_as_asked
 from tracker.trend import pack
 from tracker.trend.charts import day
 from tracker.trend.periods import PERIOD_KINDS
@@ -194,22 +195,7 @@ def freeze():
     me = staff()
     if me.role not in CAIO_OFFICE:
         raise Forbidden("only the CAIO office freezes council packs")
-    config = current_app.config
-
-    def freeze_pack(data: dict) -> Snapshot:
-        trend_range = trend_range_from(data, location="json")
-        return snapshots.freeze(
-            db.session,
-            actor=me,
-            actor_name=me.name,
-            title=data["title"],
-            trend_range=trend_range,
-            pilot_max_days=config["PILOT_MAX_DAYS"],
-            domains=tuple(config["DOMAINS"]),
-            practice_valid_days=config["PRACTICE_VALID_DAYS"],
-        )
-
-    submitted, snapshot = FREEZE.submit(freeze_pack)
+    submitted, snapshot = FREEZE.submit(lambda data: freeze_as_asked(data, actor=me, actor_name=me.name))
     if submitted.errors:
         if not submitted.values.get("title", "").strip():
             submitted.errors["title"] = _("Enter the title of the pack")
