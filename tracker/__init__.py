@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.budgets.views import blp as budgets_blp
     from tracker.console.views import blp as console_blp
     from tracker.console_forms.views import blp as console_forms_blp
+    from tracker.console_reports.views import blp as console_reports_blp
     from tracker.entry_translations.views import blp as translations_blp
     from tracker.extensions import api
     from tracker.flags.views import blp as flags_blp
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(signin_blp)
     app.register_blueprint(console_blp)
     app.register_blueprint(console_forms_blp)
+    app.register_blueprint(console_reports_blp)
     api.register_blueprint(projects_blp)
     api.register_blueprint(alerts_blp)
     api.register_blueprint(users_blp)

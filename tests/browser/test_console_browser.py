@@ -92,7 +92,8 @@ def portfolio(manager, caio, session):
         owner=manager.user,
     )
     made(caio.post("/api/v1/scans", json={}))
-    return {"permits": permits["id"], "stalled": stalled.id}
+    pack = made(caio.post("/api/v1/reports/snapshots", json={"title": "Council, Q4 review"}))
+    return {"permits": permits["id"], "stalled": stalled.id, "pack": pack["id"]}
 
 
 def test_every_console_page_kind_in_both_languages_has_no_wcag_21_aa_violation_and_fits_a_phone(
@@ -107,6 +108,10 @@ def test_every_console_page_kind_in_both_languages_has_no_wcag_21_aa_violation_a
         "project": (f"/console/projects/{portfolio['permits']}", caio.user),
         "project-flagged": (f"/console/projects/{portfolio['stalled']}", manager.user),
         "flags": ("/console/flags", manager.user),
+        "reports": ("/console/reports", caio.user),
+        "reports-monthly": ("/console/reports?period=month&domain=mobility", manager.user),
+        "reports-error": ("/console/reports?period=fortnight", manager.user),
+        "council-pack": (f"/console/reports/snapshots/{portfolio['pack']}", manager.user),
         "not-found": ("/console/nowhere", manager.user),
         "sign-in-error": ("/console/sign-in/not-a-token", None),
     }
@@ -119,6 +124,7 @@ def test_every_console_page_kind_in_both_languages_has_no_wcag_21_aa_violation_a
                 signed_in(browser, server, user)
             browser.get(f"{server}{path}{'&' if '?' in path else '?'}lang={lang}")
             assert browser.execute_script("return document.documentElement.lang") == lang
+            browser.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
             found |= axe_page(f"console-{name}-{lang}")
         # a form whose CSRF token is not the session's: the 400 page
         signed_in(browser, server, manager.user)
@@ -130,4 +136,11 @@ def test_every_console_page_kind_in_both_languages_has_no_wcag_21_aa_violation_a
             "요청을 이해할 수 없습니다",
         )
         found |= axe_page(f"console-refused-form-{lang}")
+        # a council pack frozen without a title: the form again, with its error
+        signed_in(browser, server, caio.user)
+        browser.get(f"{server}/console/reports?lang={lang}")
+        browser.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "form[action*='/reports/snapshots'] button"))
+        assert browser.find_element(By.ID, "title-error").is_displayed()
+        found |= axe_page(f"console-freeze-errors-{lang}")
     assert found == {}

@@ -172,7 +172,13 @@ def test_the_csv_has_the_rows_of_the_apis_projects_csv_for_the_same_filters(clie
     assert [row["key"] for row in rows] == ["CITY-PERMITS-01"]
 
 
-def test_the_dashboard_shows_an_owners_flags_first_and_the_figures_of_the_portfolio_report(
+def dashboard_figures(root) -> dict[str, str]:
+    """The headline figures of the dashboard (the charts' tables are not <dl>s)."""
+    portfolio = root.find(".//section[@aria-labelledby='portfolio']")
+    return {dt.text: dd.text for dt, dd in zip(portfolio.iter("dt"), portfolio.iter("dd"), strict=True)}
+
+
+def test_the_dashboard_shows_an_owners_flags_first_and_the_figures_of_the_report_and_trend(
     client, app, caio, manager, permits
 ):
     stalled = factories.ProjectFactory(stage="pilot", stage_entered_at=TODAY - timedelta(days=200), owner=manager.user)
@@ -180,17 +186,35 @@ def test_the_dashboard_shows_an_owners_flags_first_and_the_figures_of_the_portfo
     sign_in(client, manager.user)
     root = page(client, "/console?lang=en")
     sections = [section.get("aria-labelledby") for section in root.findall(".//main/section")]
-    assert sections == ["own-flags", "portfolio"]
+    assert sections == ["own-flags", "portfolio", "quarters"]
     own = root.find(".//section[@aria-labelledby='own-flags']")
     assert {a.text for a in own.findall(".//h3/a")} == {stalled.key}
     report = manager.get("/api/v1/reports/portfolio").json
-    figures = {dt.text: dd.text for dt, dd in zip(root.iter("dt"), root.iter("dd"), strict=True)}
+    trend = manager.get("/api/v1/reports/trend").json
+    now = trend["periods"][-1]
+    figures = dashboard_figures(root)
     assert figures["Pilot"] == str(report["stages"]["pilot"]) == "2"
+    assert figures["Pilots in purgatory now (more than 180 days in pilot)"] == str(now["purgatory"]["at_end"]) == "1"
+    assert figures["Pilot → Full rollout this quarter"] == str(now["moves"]["pilot_to_rollout"])
+    assert figures["Median time from pilot to rollout"] == "not reached"
+    assert figures["Share of pilots reaching rollout within 365 days"] == "n/a"
     assert figures["Pilots with an approved rollout budget line"] == "0 of 2"
-    # the filters apply to every figure, as to the report's
+    # eight quarters, each with its stage counts and purgatory as the trend has them
+    quarters = root.find(".//section[@aria-labelledby='quarters']")
+    assert len(quarters.findall(f".//{SVG}svg")) == 2
+    tables = quarters.findall(".//table")
+    rows = tables[0].findall("./tbody/tr")
+    assert [row.find("th").text.split()[0] for row in rows] == [p["label"] for p in trend["periods"]]
+    assert len(rows) == 8
+    assert rows[-1].findall("td")[1].text.split()[0] == str(now["stages"]["pilot"])
+    assert tables[1].findall("./tbody/tr")[-1].findall("td")[-1].text == "1"
+    # the filters apply to every figure, as to the report's and the trend's
     filtered = page(client, "/console?domain=mobility&lang=en")
-    figures = {dt.text: dd.text for dt, dd in zip(filtered.iter("dt"), filtered.iter("dd"), strict=True)}
-    assert figures["Pilot"] == "1"
+    assert dashboard_figures(filtered)["Pilot"] == "1"
+    mobility = manager.get("/api/v1/reports/trend?domain=mobility").json["periods"][-1]
+    assert dashboard_figures(filtered)["Pilots in purgatory now (more than 180 days in pilot)"] == str(
+        mobility["purgatory"]["at_end"]
+    )
     # a viewer owns nothing: no own-flags section
     browser = app.test_client()
     sign_in(browser, factories.UserFactory(role="viewer"))
@@ -253,7 +277,7 @@ def test_every_console_page_makes_the_same_number_of_statements_whatever_the_siz
     )
     before = {
         url: statements(app, url, client)
-        for url in ("/console", "/console/projects", "/console/flags?mine=false&status=all")
+        for url in ("/console", "/console/projects", "/console/flags?mine=false&status=all", "/console/reports")
     }
     for _ in range(40):
         grow(factories.ProjectFactory(stage="pilot"), 1)

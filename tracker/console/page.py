@@ -8,12 +8,12 @@ switch). A form's view calls `confirm(key, **values)` before its 303; the layout
 """
 
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Response, g, request
 from flask_babel import gettext as _
 
-from tracker.http import CONSOLE, is_console_path
+from tracker.http import CONSOLE, QUERY_SAFE, is_console_path
 from tracker.pages import render_page
 from tracker.signin import sessions
 from tracker.signin.sessions import Staff
@@ -63,3 +63,10 @@ def safe_next(value: str | None, default: str = CONSOLE) -> str:
 def here() -> str:
     """This page's path and query, to come back to after a form (the language switch, sign-in)."""
     return request.full_path.rstrip("?")
+
+
+def list_url(**changes) -> str:
+    """This page with some of its query changed (None drops a parameter: a new filter starts on page 1)."""
+    args = {**request.args.to_dict(), **changes}
+    query = urlencode({name: value for name, value in args.items() if value not in (None, "")}, safe=QUERY_SAFE)
+    return request.path + (f"?{query}" if query else "")

@@ -57,13 +57,18 @@ ERRORS = {
     "rule": _l("Choose a rule from the list"),
     "status": _l("Choose a status from the list"),
     "project": _l("Choose a project from its page"),
+    "as_of": _l("Enter a real date that is today or earlier, for example %(example)s", example="2026-06-30"),
+    "period": _l("Choose a period from the list"),
+    "from": _l("Enter a real date, for example %(example)s", example="2026-01-01"),
+    "to": _l("Enter a real date that is today or earlier, for example %(example)s", example="2026-06-30"),
 }
 
 
 def load(schema: ma.Schema, args) -> tuple[dict, dict]:
     """The values of a page's query string, blank ones left out (a form's "All"), and the errors
     in the reader's words, by field."""
-    given = {name: value for name, value in args.items() if name in schema.fields and value.strip()}
+    names = {field.data_key or name for name, field in schema.fields.items()}  # as sent: `from`, not `start`
+    given = {name: value for name, value in args.items() if name in names and value.strip()}
     try:
         return schema.load(given, unknown=ma.EXCLUDE), {}
     except ma.ValidationError as error:

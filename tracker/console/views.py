@@ -14,7 +14,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from tracker.console import charts, queries, words
-from tracker.console.page import confirm, confirmations, here, render, safe_next, staff
+from tracker.console.page import confirm, confirmations, here, list_url, render, safe_next, staff
 from tracker.console.schemas import (
     EVERY_STATUS,
     UNRESOLVED,
@@ -35,6 +35,11 @@ from tracker.reports import queries as reports
 from tracker.reports.charts import share
 from tracker.reports.views import csv_response
 from tracker.signin.sessions import SOURCE
+from tracker.trend import pack
+from tracker.trend import views as trend_view
+from tracker.trend.charts import move_name
+from tracker.trend.schemas import TrendSchema
+from tracker.trend.service import compute_trend
 from tracker.users import service as users
 from tracker.users.schemas import MePatchSchema
 from tracker.vocab import CAIO_OFFICE, FLAG_STATUSES, RISK_TIERS, RULES, STAGES
@@ -71,20 +76,13 @@ def console_context() -> dict:
     return {"staff": g.get("staff"), "vocab": words, "confirmations": confirmations, "console_here": here}
 
 
-def _list_url(**changes) -> str:
-    """This page with some of its query changed (None drops a parameter: a new filter starts on page 1)."""
-    args = {**request.args.to_dict(), **changes}
-    query = urlencode({name: value for name, value in args.items() if value not in (None, "")}, safe=QUERY_SAFE)
-    return request.path + (f"?{query}" if query else "")
-
-
 def _csv_url() -> str:
     args = {name: value for name, value in request.args.items() if name not in ("page", "lang")}
     query = urlencode(args, safe=QUERY_SAFE)
     return request.script_root + "/console/projects.csv" + (f"?{query}" if query else "")
 
 
-def _domain_choices() -> list[tuple[str, str]]:
+def domain_choices() -> list[tuple[str, str]]:
     """The DOMAINS setting's areas in words (an agency's own domains as they are set)."""
     return [(domain, words.DOMAIN_NAMES.get(domain, domain)) for domain in current_app.config["DOMAINS"]]
 
@@ -109,14 +107,41 @@ def _of(count: int, total: int) -> str:
     return _("%(count)s of %(total)s", count=format_decimal(count), total=format_decimal(total))
 
 
-def _headline(report: reports.Portfolio) -> list[tuple[str, list[Figure]]]:
-    """The dashboard's figures from the portfolio report, in groups under a heading each (the
-    portfolio over time adds its own group)."""
+def _in_days(days: int | None) -> str:
+    return _("not reached") if days is None else _("%(days)s days", days=format_decimal(days))
+
+
+def _headline(report: reports.Portfolio, trend: dict) -> list[tuple[str, list[Figure]]]:
+    """The dashboard's figures, in groups under a heading each: today's from the portfolio report,
+    the purgatory, this quarter's moves and the time to rollout from the trend."""
     funding, risk = report.funding, report.risk
+    now, time_to_rollout = trend["periods"][-1], trend["time_to_rollout"]
     return [
         (
             _("Projects by stage"),
             [Figure(str(words.STAGE_NAMES[stage]), format_decimal(count)) for stage, count in report.stages.items()],
+        ),
+        (
+            _("Out of pilot purgatory?"),
+            [
+                Figure(
+                    _("Pilots in purgatory now (more than %(days)s days in pilot)", days=trend["purgatory_days"]),
+                    format_decimal(now["purgatory"]["at_end"]),
+                ),
+                *(
+                    Figure(_("%(move)s this quarter", move=move_name("pilot", target)), format_decimal(count))
+                    for target, count in (
+                        ("rollout", now["moves"]["pilot_to_rollout"]),
+                        ("cancelled", now["moves"]["pilot_to_cancelled"]),
+                        ("poc", now["moves"]["pilot_to_poc"]),
+                    )
+                ),
+                Figure(_("Median time from pilot to rollout"), _in_days(time_to_rollout["median_days"])),
+                Figure(
+                    _("Share of pilots reaching rollout within 365 days"),
+                    share(time_to_rollout["cumulative_incidence"]["365"]),
+                ),
+            ],
         ),
         (
             _("Scaling up and trust"),
@@ -134,21 +159,31 @@ def _headline(report: reports.Portfolio) -> list[tuple[str, list[Figure]]]:
     ]
 
 
+def _trend(trend_range) -> dict:
+    """The trend as the API answers it (the pack's macros and charts read that shape)."""
+    return TrendSchema().dump(
+        compute_trend(db.session, trend_range, pilot_max_days=current_app.config["PILOT_MAX_DAYS"])
+    )
+
+
 @blp.get("")
 def dashboard():
-    """The dashboard: an owner's own flags first, then the portfolio's headline figures."""
+    """The dashboard: an owner's own flags first, then the portfolio's headline figures and the
+    last eight quarters."""
     me = staff()
     filters, errors = load(DashboardArgs(), request.args)
     config = current_app.config
+    today = utcnow().date()
     owned = queries.owns_projects(db.session, me.id)
     own_total, own_flags = queries.own_flags(db.session, me.id) if owned else (0, [])
     report = reports.portfolio(
         db.session,
-        as_of=utcnow().date(),
+        as_of=today,
         domains=tuple(config["DOMAINS"]),
         practice_valid_days=config["PRACTICE_VALID_DAYS"],
         **filters,
     )
+    trend = _trend(trend_view.trend_range_from(filters))
     return render(
         "console/dashboard.html",
         status=422 if errors else 200,
@@ -158,9 +193,10 @@ def dashboard():
         owned=owned,
         own_total=own_total,
         own_flags=own_flags,
-        figure_groups=_headline(report),
-        domain_choices=_domain_choices(),
+        figure_groups=_headline(report, trend),
+        domain_choices=domain_choices(),
         department_choices=_same(queries.departments(db.session)),
+        **pack.pack_context(trend),
     )
 
 
@@ -194,12 +230,12 @@ def projects():
         today=utcnow().date(),
         choices={
             "stage": [(stage, words.STAGE_NAMES[stage]) for stage in STAGES],
-            "domain": _domain_choices(),
+            "domain": domain_choices(),
             "department": _same(queries.departments(db.session)),
             "owner": [(owner.id, owner.name or owner.email) for owner in queries.owners(db.session)],
             "risk_tier": [(tier, words.RISK_TIER_NAMES[tier]) for tier in RISK_TIERS],
         },
-        list_url=_list_url,
+        list_url=list_url,
         csv_url=_csv_url(),
     )
 
@@ -290,7 +326,7 @@ def flags():
             (EVERY_STATUS, _("Every status")),
         ],
         project_filter=queries.project_key(db.session, args["project"]) if "project" in args else None,
-        list_url=_list_url,
+        list_url=list_url,
     )
 
 

@@ -148,6 +148,18 @@ REASONS: list[tuple[str, object]] = [
         r"Must not be before the previous stage decision \((?P<date>[0-9-]+)\)\.",
         lambda f: _("The date must not be before the previous stage decision (%(date)s)", date=_day(f["date"])),
     ),
+    (
+        r"Must not be after to \((?P<date>[0-9-]+)\)\.",
+        lambda f: _("The start must not be after the end (%(date)s)", date=_day(f["date"])),
+    ),
+    (
+        r"The range holds (?P<count>\d+) periods of a [a-z]+; at most (?P<most>\d+)\.",
+        lambda f: _(
+            "The range holds %(count)s periods: choose at most %(most)s, or a longer period",
+            count=_number(f["count"]),
+            most=_number(f["most"]),
+        ),
+    ),
     (r"not_applicable is allowed only for .*", _not_applicable),
     (r"Required when the status is done\.", _l("Enter the date it was done")),
     (r"Only with the status done\.", _l("A completion date goes only with Done: remove it, or choose Done")),

@@ -38,6 +38,17 @@ def stylesheet():
     return send_from_directory(STATIC, "site.css", max_age=86400)
 
 
+@blp.get("/assets/charts.css")
+def chart_stylesheet():
+    """The reports' chart style, for the console's pages that draw them; the printable reports carry
+    the same file inline (they load nothing)."""
+    response = make_response(render_template("reports/_chart_style.css"))
+    response.mimetype = "text/css"
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
 @blp.get("/")
 def front_door():
     """Where to go: residents to the register, staff to the console, developers to the API's docs."""

@@ -12,7 +12,7 @@ from tracker.i18n.vocab import BUDGET_MEASURES, RISK_TIER_NAMES, STAGE_NAMES
 from tracker.reports.queries import BudgetRow, PilotStay, Portfolio
 
 # SVG user units a full-length bar takes; the labels and figures take the rest of the width
-BAR_SPACE = 360
+BAR_SPACE = 330
 MEASURES = ("planned", "approved", "spent")
 SHARE_FORMAT = "#,##0.0%"  # one decimal: 71.4 %
 

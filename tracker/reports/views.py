@@ -56,6 +56,21 @@ def csv_response(chunks, filename: str) -> Response:
     )
 
 
+def portfolio_context(report: queries.Portfolio, pilot_stays: list) -> dict:
+    """What the report's sections (templates/reports/_portfolio.html) read besides the report: its
+    charts and the words for stages, tiers, measures and rules; the console draws the same."""
+    return {
+        "report": report,
+        "longest_in_pilot": pilot_stays,
+        "charts": charts.for_page(report, pilot_stays),
+        "stage_names": STAGE_NAMES,
+        "risk_tier_names": RISK_TIER_NAMES,
+        "measure_names": BUDGET_MEASURES,
+        "rule_title": lambda rule: rules.title(rule, PEOPLE),
+        "share": charts.share,
+    }
+
+
 @blp.route("/portfolio")
 class PortfolioReport(MethodView):
     @blp.arguments(PortfolioArgs(), location="query")
@@ -91,23 +106,15 @@ class PortfolioReport(MethodView):
                 f"portfolio-{as_of.isoformat()}.csv",
             )
         if wanted == HTML:
-            pilot_stays = queries.longest_in_pilot(db.session, as_of=as_of, **filters)
             locale = str(get_locale())  # ?lang= (validated above), else Accept-Language, else DEFAULT_LOCALE
             page = render_template(
                 "reports/portfolio.html",
-                report=report,
-                longest_in_pilot=pilot_stays,
-                charts=charts.for_page(report, pilot_stays),
+                **portfolio_context(report, queries.longest_in_pilot(db.session, as_of=as_of, **filters)),
                 filters={name: value for name, value in filters.items() if value is not None},
                 generated_at=utcnow(),
                 locale=locale,
                 organisation=organisation_name(current_app.config, locale),
                 filter_names=FILTER_NAMES,
-                stage_names=STAGE_NAMES,
-                risk_tier_names=RISK_TIER_NAMES,
-                measure_names=BUDGET_MEASURES,
-                rule_title=lambda rule: rules.title(rule, PEOPLE),
-                share=charts.share,
             )
             headers = {"Vary": "Accept, Accept-Language", "Content-Language": locale}
             return Response(page, mimetype=HTML, headers=headers)

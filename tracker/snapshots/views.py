@@ -5,12 +5,13 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from tracker.auth import authenticate, require_role, require_sign_in
+from tracker.auth import Actor, authenticate, require_role, require_sign_in
 from tracker.extensions import db
 from tracker.fields import PageArgs
 from tracker.http import LOCATION_HEADER, PAGINATION_HEADERS, created, paginate
 from tracker.reports.views import CSV, HTML, TEXT_DOC, wanted_representation
 from tracker.snapshots import service
+from tracker.snapshots.models import Snapshot as SnapshotModel
 from tracker.snapshots.schemas import SnapshotCreateSchema, SnapshotSchema, SnapshotSummarySchema
 from tracker.trend import pack
 from tracker.trend.schemas import LangArgs
@@ -30,6 +31,22 @@ PACK_DOC = (
     "trend, one row per period; with `Accept: text/html` the council pack drawn from the stored figures, in "
     "the reader's language (`lang`, else Accept-Language, else DEFAULT_LOCALE)."
 )
+
+
+def freeze_as_asked(data: dict, *, actor: Actor, actor_name: str) -> SnapshotModel:
+    """Freeze the pack a body asks for (the API's JSON, or the console's form loaded by the same
+    schema), with the settings in force; 422 under `json` naming a parameter the trend refuses."""
+    config = current_app.config
+    return service.freeze(
+        db.session,
+        actor=actor,
+        actor_name=actor_name,
+        title=data["title"],
+        trend_range=trend_range_from(data, location="json"),
+        pilot_max_days=config["PILOT_MAX_DAYS"],
+        domains=tuple(config["DOMAINS"]),
+        practice_valid_days=config["PRACTICE_VALID_DAYS"],
+    )
 
 
 @blp.route("/snapshots")
@@ -52,18 +69,7 @@ class Snapshots(MethodView):
         a frozen pack.
         """
         user = require_role(*CAIO_OFFICE)
-        trend_range = trend_range_from(data, location="json")
-        config = current_app.config
-        snapshot = service.freeze(
-            db.session,
-            actor=user,
-            actor_name=user.name,
-            title=data["title"],
-            trend_range=trend_range,
-            pilot_max_days=config["PILOT_MAX_DAYS"],
-            domains=tuple(config["DOMAINS"]),
-            practice_valid_days=config["PRACTICE_VALID_DAYS"],
-        )
+        snapshot = freeze_as_asked(data, actor=user, actor_name=user.name)
         return created(snapshot, "snapshots.Snapshot", snapshot_id=snapshot.id)
 
 

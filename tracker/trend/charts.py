@@ -8,13 +8,13 @@ from datetime import date
 from flask_babel import format_decimal, format_percent, gettext
 
 from tracker.i18n.vocab import STAGE_NAMES
+from tracker.reports.charts import SHARE_FORMAT
 from tracker.vocab import STAGES
 
 WIDTH, HEIGHT = 700, 250
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 44  # room for the axes' labels
 PLOT_WIDTH, PLOT_HEIGHT = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 MOST_LABELS = 12  # period labels shown under the columns at most; the table names every period
-SHARE_FORMAT = "#,##0.0%"
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,13 @@ charts' geometry is tracker/trend/charts.py, so the console draws the same pack.
 from datetime import datetime
 
 from flask import Response, current_app, render_template
-from flask_babel import format_percent, get_locale, gettext
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from tracker.db import utcnow
 from tracker.i18n import organisation_name
 from tracker.i18n.vocab import STAGE_NAMES
+from tracker.reports.charts import share
 from tracker.reports.formats import csv_stream, safe_text
 from tracker.trend import charts
 from tracker.trend.formats import trend_csv
@@ -19,16 +20,11 @@ from tracker.trend.incidence import HORIZONS
 FILTER_NAMES = {"domain": _l("Domain"), "department": _l("Department")}
 
 
-def share(value: float | None) -> str:
-    """A share for people (71.4%), or a dash where there is none."""
-    return gettext("n/a") if value is None else format_percent(value, charts.SHARE_FORMAT)
-
-
 def pack_context(trend: dict) -> dict:
     """What the pack's macros need besides the trend: its charts and the helpers that write for people."""
     return {
         "trend": trend,
-        "charts": {
+        "trend_charts": {
             "stages": charts.stages(trend),
             "pilot_exits": charts.pilot_exits(trend),
             "purgatory": charts.purgatory(trend),
