@@ -21,6 +21,10 @@ on a fresh copy of it, and measure, alternating app and floor run by run (--runs
   hand-written streaming export, and the process's peak memory;
 - a filtered list page and a single project GET through gunicorn (loopback) against a bare Flask
   route making the same reads behind the same gunicorn configuration, p50 and p99;
+- the staff console's reading pages through gunicorn (issue 18), signed in as the bench's CAIO by
+  an emailed link read from the log: the dashboard against GET portfolio + GET trend, a filtered
+  projects page against the API's list page, a project's page against the API's GETs of what it
+  shows (summed), p50 and p99; the search (`q`, no API equivalent) shown, not judged;
 - on PostgreSQL, EXPLAIN of every statement the hot requests send: a Seq Scan on a big table that
   returns few of its rows is an index missing;
 - the growth from 10k to 100k projects when both sizes ran, judged against the floor's own
@@ -35,10 +39,12 @@ bench/results/run-<time>.json and .md.
 import argparse
 import contextlib
 import http.client
+import http.cookies
 import json
 import os
 import platform
 import random
+import re
 import socket
 import sqlite3
 import statistics
@@ -49,6 +55,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
 
@@ -62,6 +69,10 @@ TARGETS = {
     "trend / one portfolio report (GET)": 2.5,
     "list page p50 (gunicorn)": 1.5,
     "single GET p50 (gunicorn)": 1.5,
+    # issue 18: the staff console's reading pages against the API reads they show
+    "console dashboard p50 (gunicorn)": 1.5,
+    "console projects page p50 (gunicorn)": 2.0,
+    "console project page p50 (gunicorn)": 2.0,
 }
 PEAK_MB_LIMIT = 200
 # growth from 10k to 100k: at most 1.1 times the floor's growth on the same run; a work without a
@@ -71,10 +82,13 @@ GROWTH_LIMIT = 11.0
 PEAK_WORKS = ("projects.csv", "registry.csv", "trend")  # judged on memory and growth
 # a ratio between two works of the app, not against a floor: its growth is not judged
 GROWTH_UNJUDGED = ("trend / one portfolio report (GET)",)
-GROUPS = ("scan", "portfolio", "trend", "explain", "streams", "http")
+GROUPS = ("scan", "portfolio", "trend", "explain", "streams", "http", "console")
 TARGET_SIZE = 100_000  # the targets hold at this size; smaller sizes are printed for the trend
 BIG_TABLES = ("projects", "stage_transitions", "budget_lines", "kpis", "measurements", "flags", "audit_events")
 LIST_QUERY = "stage=pilot&domain=mobility&page={page}&page_size=50"
+CONSOLE_LIST_QUERY = "stage=pilot&domain=mobility&page={page}"  # the console's pages are 50 projects
+CONSOLE_SEARCH_QUERY = "q=detection&page={page}"  # every word in the key or the title
+CONSOLE_ROLE = "caio"  # the project page shows the audit trail to the CAIO office
 
 
 @dataclass
@@ -463,7 +477,9 @@ def free_port() -> int:
 class Gunicorn:
     """`gunicorn -c gunicorn.conf.py` on a loopback port, stopped (SIGTERM, then kill) on exit."""
 
-    def __init__(self, wsgi_app: str, url: str, log: Path, workers: int = 2, health: str = "/health"):
+    def __init__(
+        self, wsgi_app: str, url: str, log: Path, workers: int = 2, health: str = "/health", env: dict | None = None
+    ):
         self.port = free_port()
         self.health = health
         env = {
@@ -474,6 +490,7 @@ class Gunicorn:
             "WEB_CONCURRENCY": str(workers),
             "DATABASE_URL": url,
             "SCHEDULER_ENABLED": "false",
+            **(env or {}),
         }
         self.log = log.open("w")
         self.process = subprocess.Popen(
@@ -515,6 +532,10 @@ class Keepalive:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def get(self, path: str) -> float:
+        return self.fetch(path)[0]
+
+    def fetch(self, path: str) -> tuple[float, bytes]:
+        """(seconds from send to the last byte, body) of a GET that must answer 200."""
         for attempt in (1, 2):
             started = time.perf_counter()
             try:
@@ -530,7 +551,7 @@ class Keepalive:
             elapsed = time.perf_counter() - started
             if response.status != 200:
                 raise RuntimeError(f"GET {path}: {response.status} {body[:300]!r}")
-            return elapsed
+            return elapsed, body
         raise AssertionError("unreachable")
 
 
@@ -562,6 +583,212 @@ def bench_http(data: Dataset, url: str, requests: int, load_seconds: float) -> N
             )
         if load_seconds:
             data.load = load.run_load(f"http://127.0.0.1:{tracker.port}", common.token_for("admin"), load_seconds, 4)
+
+
+# ---- the staff console's reading pages through gunicorn (issue 18) -----------------------------
+
+
+class Browser:
+    """One person's browser on the console: a kept-alive connection and the cookies it was given."""
+
+    def __init__(self, port: int):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies: dict[str, str] = {}
+
+    def send(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        text = response.read().decode()
+        for header in response.msg.get_all("Set-Cookie") or ():
+            for name, morsel in http.cookies.SimpleCookie(header).items():
+                if morsel.value and morsel["max-age"] != "0":
+                    self.cookies[name] = morsel.value
+                else:  # deleted
+                    self.cookies.pop(name, None)
+        return response.status, text
+
+
+def csrf_token_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    if found is None:
+        raise RuntimeError(f"no CSRF token in the form: {page[:300]!r}")
+    return found.group(1)
+
+
+def console_sign_in(port: int, log: Path, email: str) -> str:
+    """The console's session cookie of `email`, signed in as a person does: the sign-in page, the
+    address posted with the form's CSRF token (and the pre-session cookie), the emailed link read
+    from gunicorn's log (SIGN_IN_LINKS_IN_LOG: no mail server here), its page, its button."""
+    browser = Browser(port)
+    status, page = browser.send("GET", "/console/sign-in")
+    if status != 200:
+        raise RuntimeError(f"GET /console/sign-in: {status}")
+    status, page = browser.send("POST", "/console/sign-in", {"email": email, "csrf_token": csrf_token_of(page)})
+    if status != 200:
+        raise RuntimeError(f"POST /console/sign-in: {status} {page[:300]!r}")
+    pattern = re.compile(rf"sign-in link for {re.escape(email)} .*: (https?://\S+)")
+    deadline = time.monotonic() + 30
+    while not (found := pattern.search(log.read_text())):  # the link is issued after the answer
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no sign-in link for {email} in {log} within 30 s")
+        time.sleep(0.1)
+    link = urlsplit(found.group(1))
+    path = link.path + (f"?{link.query}" if link.query else "")
+    status, page = browser.send("GET", path)
+    if status != 200:
+        raise RuntimeError(f"GET the sign-in link: {status}")
+    status, page = browser.send("POST", path, {"csrf_token": csrf_token_of(page)})
+    if status != 303 or "console_session" not in browser.cookies:
+        raise RuntimeError(f"POST the sign-in link: {status}, cookies {sorted(browser.cookies)}")
+    browser.connection.close()
+    return browser.cookies["console_session"]
+
+
+def project_reads(project: int, kpis: list[int]) -> list[str]:
+    """The API's GETs of what a console project page shows (the gate's reading aside: the API has
+    no GET of it, only the refusal of a move)."""
+    return [
+        f"/api/v1/projects/{project}",
+        f"/api/v1/projects/{project}/transitions?page_size=100",
+        f"/api/v1/projects/{project}/budget-lines?page_size=100",
+        f"/api/v1/projects/{project}/kpis?page_size=100",
+        *(f"/api/v1/kpis/{kpi}/measurements?page_size=100" for kpi in kpis),
+        f"/api/v1/projects/{project}/practices",
+        f"/api/v1/flags?project={project}&page_size=100",
+        f"/api/v1/audit?project={project}&page_size=50",
+    ]
+
+
+def bench_console(data: Dataset, url: str, requests: int, dashboard_requests: int) -> None:
+    """The console's reading pages, signed in as the bench's CAIO by an emailed link, against the
+    API's JSON of the same reads (a bearer token of the same user) on the same gunicorn, alternating
+    page and reference request by request; a reference of several GETs is timed as their sum."""
+    common.RESULTS.mkdir(parents=True, exist_ok=True)
+    name = f"{data.dialect}-{data.size}"
+    rng = random.Random(common.SEED + 18)
+    ids = [rng.randint(1, data.size) for _ in range(requests)]
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            chosen = {"ids": sorted(set(ids))}
+            by_id = sa.bindparam("ids", expanding=True)
+            keys = dict(
+                connection.execute(
+                    sa.text("SELECT id, key FROM projects WHERE id IN :ids").bindparams(by_id), chosen
+                ).all()
+            )
+            kpis: dict[int, list[int]] = {project: [] for project in ids}
+            for project, kpi in connection.execute(
+                sa.text("SELECT project_id, id FROM kpis WHERE project_id IN :ids ORDER BY id").bindparams(by_id),
+                chosen,
+            ):
+                kpis[project].append(kpi)
+            email = connection.scalar(
+                sa.text("SELECT email FROM users WHERE role = :role AND active ORDER BY id LIMIT 1"),
+                {"role": CONSOLE_ROLE},
+            )
+    finally:
+        engine.dispose()
+    log = common.RESULTS / f"gunicorn-console-{name}.log"
+    with Gunicorn("tracker:create_app()", url, log, env={"SIGN_IN_LINKS_IN_LOG": "true"}) as tracker:
+        cookie = console_sign_in(tracker.port, log, email)
+        page_client = Keepalive(tracker.port, {"Cookie": f"console_session={cookie}"})
+        api_client = Keepalive(tracker.port, {"Authorization": f"Bearer {common.token_for(CONSOLE_ROLE)}"})
+
+        def page(path: str, *must: str) -> float:
+            elapsed, body = page_client.fetch(path)
+            text = body.decode()
+            if missing := [m for m in must if m not in text]:  # a sign-in page is no console page
+                raise RuntimeError(f"GET {path}: 200 without {missing}: {text[:300]!r}")
+            return elapsed
+
+        def reference(paths: list[str]) -> float:
+            return sum(api_client.get(path) for path in paths)
+
+        def measure(
+            work: str, count: int, warm: int, app: Callable[[int], float], floor: Callable[[int], float], note: str
+        ):
+            app_times, floor_times = [], []
+            for n in range(count + warm):
+                pair = ((app, app_times), (floor, floor_times))
+                for func, times in pair if n % 2 == 0 else pair[::-1]:
+                    elapsed = func(n)
+                    if n >= warm:
+                        times.append(elapsed)
+            data.figures.append(Figure(work, app_times, floor_times, note, percentiles=True))
+
+        # the list page: the console's rows are the API's page of the same filters
+        work, label = "console projects page p50 (gunicorn)", "stage=pilot&domain=mobility, pages 1-5"
+        api_query = CONSOLE_LIST_QUERY + "&page_size=50"
+        differing = []
+        for number in range(1, 6):
+            _, body = api_client.fetch("/api/v1/projects?" + api_query.format(page=number))
+            shown = page_client.fetch("/console/projects?" + CONSOLE_LIST_QUERY.format(page=number))[1].decode()
+            wanted = [project["key"] for project in json.loads(body)]
+            if not wanted or any(key not in shown for key in wanted):
+                differing.append(number)
+        if differing:
+            data.failures.append(f"{work}: pages {differing} do not show the projects of the API's pages")
+        data.checks.append(
+            f"{work}: the console's pages 1-5 show the projects of the API's pages ({label}): "
+            + ("NO, pages " + ", ".join(map(str, differing)) if differing else "yes")
+        )
+        measure(
+            work,
+            requests,
+            30,
+            lambda n: page("/console/projects?" + CONSOLE_LIST_QUERY.format(page=1 + n % 5), "BENCH-"),
+            lambda n: api_client.get("/api/v1/projects?" + api_query.format(page=1 + n % 5)),
+            f"{label}; reference GET /api/v1/projects?<same>&page_size=50; {requests} requests each",
+        )
+        # the search (`q`, the console's own: the API's list has none): shown against the API's
+        # unfiltered page of 50, not judged
+        measure(
+            "console projects search (q)",
+            requests // 3,
+            10,
+            lambda n: page("/console/projects?" + CONSOLE_SEARCH_QUERY.format(page=1 + n % 5), "BENCH-"),
+            lambda n: api_client.get(f"/api/v1/projects?page={1 + n % 5}&page_size=50"),
+            f"q=detection, pages 1-5; no API equivalent: reference the API's unfiltered page of 50; "
+            f"{requests // 3} requests each",
+        )
+
+        # one project: its page against every GET of what it shows, summed
+        reads = sum(len(project_reads(p, kpis[p])) for p in ids) / len(ids)
+        measure(
+            "console project page p50 (gunicorn)",
+            requests,
+            30,
+            lambda n: page(f"/console/projects/{ids[n % len(ids)]}", keys[ids[n % len(ids)]]),
+            lambda n: reference(project_reads(ids[n % len(ids)], kpis[ids[n % len(ids)]])),
+            f"{requests} random ids; reference the sum of {reads:.1f} GETs on average (project, transitions, "
+            "budget lines, KPIs, each KPI's measurements, practices, flags, audit)",
+        )
+
+        # the dashboard: the portfolio report and the trend (8 quarters), defaults, as of today
+        dashboard = ["/api/v1/reports/portfolio", "/api/v1/reports/trend"]
+        report = json.loads(api_client.fetch(dashboard[0])[1])
+        shown = page_client.fetch("/console")[1].decode()
+        counts = [f"{count:,}" for count in report["stages"].values()]
+        agree = all(count in shown for count in counts)
+        if not agree:
+            data.failures.append(f"console dashboard does not show the report's stage counts {counts}")
+        data.checks.append(
+            f"console dashboard shows the portfolio report's stage counts ({', '.join(counts)}): {'yes' if agree else 'NO'}"
+        )
+        measure(
+            "console dashboard p50 (gunicorn)",
+            dashboard_requests,
+            2,
+            lambda n: page("/console", "Projects by stage"),
+            lambda n: reference(dashboard),
+            f"reference GET portfolio + GET trend (8 quarters), summed; {dashboard_requests} requests each",
+        )
 
 
 # ---- EXPLAIN the statements the hot requests send (PostgreSQL) ---------------------------------
@@ -685,6 +912,8 @@ def bench_dataset(dialect: str, size: int, args) -> Dataset:
         if "http" in args.only:
             load_here = args.load_seconds if size == max(args.sizes) else 0
             bench_http(data, url, args.requests, load_here)
+        if "console" in args.only:
+            bench_console(data, url, args.requests, runs_at(size, 2 * args.runs))
     finally:
         common.drop(dialect, working)
     print(dataset_markdown(data), flush=True)
