@@ -38,8 +38,6 @@ from tracker.signin.sessions import SOURCE
 from tracker.trend import pack
 from tracker.trend import views as trend_view
 from tracker.trend.charts import move_name
-from tracker.trend.schemas import TrendSchema
-from tracker.trend.service import compute_trend
 from tracker.users import service as users
 from tracker.users.schemas import MePatchSchema
 from tracker.vocab import CAIO_OFFICE, FLAG_STATUSES, RISK_TIERS, RULES, STAGES
@@ -159,13 +157,6 @@ def _headline(report: reports.Portfolio, trend: dict) -> list[tuple[str, list[Fi
     ]
 
 
-def _trend(trend_range) -> dict:
-    """The trend as the API answers it (the pack's macros and charts read that shape)."""
-    return TrendSchema().dump(
-        compute_trend(db.session, trend_range, pilot_max_days=current_app.config["PILOT_MAX_DAYS"])
-    )
-
-
 @blp.get("")
 def dashboard():
     """The dashboard: an owner's own flags first, then the portfolio's headline figures and the
@@ -183,7 +174,7 @@ def dashboard():
         practice_valid_days=config["PRACTICE_VALID_DAYS"],
         **filters,
     )
-    trend = _trend(trend_view.trend_range_from(filters))
+    trend = trend_view.trend_as_answered(trend_view.trend_range_from(filters))
     return render(
         "console/dashboard.html",
         status=422 if errors else 200,

@@ -2,7 +2,8 @@
 form that freezes one).
 
 The figures are the API's: the same services compute them (tracker.reports.queries.portfolio,
-tracker.trend.service.compute_trend, tracker.snapshots.service), and the printable report's and the
+tracker.trend.service.compute_trend through tracker.trend.views.trend_as_answered,
+tracker.snapshots.service), and the printable report's and the
 council pack's own sections draw them (templates reports/_portfolio.html and trend/_pack.html), so
 the console shows what GET /api/v1/reports/portfolio and /trend answer, charts included. The CSV
 files are the API's too, served under /console for people who hold no token.
@@ -38,9 +39,9 @@ from tracker.snapshots.views import freeze_as_asked
 from tracker.trend import pack
 from tracker.trend.charts import day
 from tracker.trend.periods import PERIOD_KINDS
-from tracker.trend.schemas import TrendRangeArgs, TrendSchema
-from tracker.trend.service import TrendRange, compute_trend
-from tracker.trend.views import trend_range_from
+from tracker.trend.schemas import TrendRangeArgs
+from tracker.trend.service import TrendRange
+from tracker.trend.views import trend_as_answered, trend_range_from
 from tracker.vocab import CAIO_OFFICE
 
 blp = Blueprint("console_reports", __name__, url_prefix="/console", template_folder="templates")
@@ -91,12 +92,6 @@ def _filters(args: dict) -> dict:
     return {"domain": args.get("domain"), "department": args.get("department")}
 
 
-def _trend(trend_range: TrendRange) -> dict:
-    """The trend as the API answers it (the pack's sections read that shape)."""
-    trend = compute_trend(db.session, trend_range, pilot_max_days=current_app.config["PILOT_MAX_DAYS"])
-    return TrendSchema().dump(trend)
-
-
 def _portfolio(args: dict) -> report_queries.Portfolio:
     config = current_app.config
     return report_queries.portfolio(
@@ -132,7 +127,7 @@ def _reports_page(
         trend_range, errors = _trend_range(args)
     if not errors:
         report = _portfolio(args)
-        trend = _trend(trend_range)
+        trend = trend_as_answered(trend_range)
         pilot_stays = report_queries.longest_in_pilot(db.session, as_of=report.as_of, **_filters(args))
         context = {
             **pack.pack_context(trend),
@@ -186,7 +181,7 @@ def trend_csv():
         trend_range, errors = _trend_range(args)
     if errors:
         return error_page(422, hint=" ".join(errors.values()))
-    return pack.csv_response(_trend(trend_range), f"trend-{trend_range.period}-{trend_range.to}.csv")
+    return pack.csv_response(trend_as_answered(trend_range), f"trend-{trend_range.period}-{trend_range.to}.csv")
 
 
 @blp.post("/reports/snapshots")

@@ -10,7 +10,7 @@ from tracker.extensions import db
 from tracker.reports.views import CSV, HTML, TEXT_DOC, wanted_representation
 from tracker.trend import pack
 from tracker.trend.schemas import TrendArgs, TrendSchema
-from tracker.trend.service import compute_trend, resolve_range
+from tracker.trend.service import TrendRange, compute_trend, resolve_range
 
 blp = Blueprint(
     "trend",
@@ -38,6 +38,13 @@ def trend_range_from(args: dict, *, location: str = "query"):
         today=utcnow().date(),
         location=location,
     )
+
+
+def trend_as_answered(trend_range: TrendRange) -> dict:
+    """The trend for `trend_range` as the API answers it (JSON-ready): what the council pack's
+    sections and the console read."""
+    trend = compute_trend(db.session, trend_range, pilot_max_days=current_app.config["PILOT_MAX_DAYS"])
+    return TrendSchema().dump(trend)
 
 
 @blp.route("/trend")
