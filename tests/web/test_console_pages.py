@@ -145,6 +145,39 @@ def test_the_projects_list_filters_searches_counts_and_pages_50_at_a_time(client
     assert cells[2:4] == ["Pilot", "80"] and cells[6] == "Limited risk (transparency duty)"
 
 
+def test_the_owner_filter_lists_a_few_owners_and_takes_an_email_address_when_they_are_many(
+    client, viewer, manager, session
+):
+    mine = factories.ProjectFactory(key="MINE-01", owner=manager.user)
+    factories.ProjectFactory(key="THEIRS-01")
+    sign_in(client, viewer.user)
+    # few owners: a list, naming them; an email address in the query chooses one of them too
+    root = page(client, f"/console/projects?owner={manager.user.email.upper()}")
+    chosen = root.find(".//select[@id='owner']/option[@selected]")
+    assert chosen.get("value") == str(manager.user.id) and chosen.text == manager.user.name
+    assert [a.text for a in root.findall(".//tbody/tr/th/a")] == ["MINE-01"]
+    # more owners than anyone could read in a list: a box for an email address, never 100 options
+    factories.UserFactory.create_batch(100, role="manager")
+    root = page(client, "/console/projects")
+    assert root.find(".//select[@id='owner']") is None
+    box = root.find(".//input[@id='owner']")
+    assert box.get("type") == "email" and box.get("value") == ""
+    root = page(client, f"/console/projects?owner={manager.user.email}")
+    assert [a.text for a in root.findall(".//tbody/tr/th/a")] == ["MINE-01"]
+    # a link naming the owner by id (as the API's filter does) shows their address in the box
+    root = page(client, f"/console/projects?owner={mine.owner_id}&lang=ko")
+    assert root.find(".//input[@id='owner']").get("value") == manager.user.email
+    assert [a.text for a in root.findall(".//tbody/tr/th/a")] == ["MINE-01"]
+    # an address nobody has: a 422 beside the box, what was typed kept, and the CSV refuses it too
+    response = client.get("/console/projects?owner=nobody@city.example&lang=ko")
+    assert response.status_code == 422
+    root = check_page(response.get_data(as_text=True))
+    assert {a.get("href") for a in root.find(".//div[@class='error-summary']").iter("a")} == {"#owner"}
+    assert root.find(".//input[@id='owner']").get("value") == "nobody@city.example"
+    assert "이메일 주소" in text_of(root.find(".//div[@class='error-summary']"))
+    assert client.get("/console/projects.csv?owner=nobody@city.example").status_code == 422
+
+
 def test_a_filter_that_cannot_be_read_is_a_422_naming_it_in_the_readers_words(client, viewer):
     sign_in(client, viewer.user)
     response = client.get("/console/projects?stage=somewhere&owner=abc&lang=ko")

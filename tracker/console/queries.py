@@ -103,13 +103,30 @@ def departments(session: so.Session) -> list[str]:
     return sorted(names, key=str.casefold)
 
 
-def owners(session: so.Session) -> list[sa.Row]:
-    """Whoever may own a project or owns one, for the owner filter."""
+def owners(session: so.Session, *, at_most: int) -> list[sa.Row] | None:
+    """Whoever may own a project or owns one, for the owner filter; None when there are more than
+    `at_most` (a list nobody could read: the filter then takes an email address)."""
     owning = sa.exists().where(Project.owner_id == User.id)
-    rows = session.connection().execute(
-        sa.select(User.id, User.name, User.email).where(sa.or_(User.role.in_(OWNER_ROLES), owning))
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(User.id, User.name, User.email)
+            .where(sa.or_(User.role.in_(OWNER_ROLES), owning))
+            .limit(at_most + 1)
+        )
+        .all()
     )
+    if len(rows) > at_most:
+        return None
     return sorted(rows, key=lambda owner: (owner.name or owner.email).casefold())
+
+
+def user_email(session: so.Session, user_id: int) -> str | None:
+    return session.connection().scalar(sa.select(User.email).where(User.id == user_id))
+
+
+def user_id_by_email(session: so.Session, email: str) -> int | None:
+    return session.connection().scalar(sa.select(User.id).where(User.email == email))
 
 
 def project_key(session: so.Session, project_id: int) -> sa.Row | None:

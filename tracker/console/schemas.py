@@ -5,11 +5,13 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from tracker.fields import QueryId
+from tracker.fields import MAX_ID, QueryId
 from tracker.projects.schemas import ProjectFilters
 from tracker.reports.schemas import PortfolioArgs
+from tracker.users.service import normalise_email
 from tracker.vocab import FLAG_STATUSES, RULES
 
+MAX_EMAIL = 254  # characters of an email address (the users' column)
 MAX_QUERY = 200  # characters of a search kept (the box takes no more)
 # the flags page's status filter: every status, and the two that are none of them
 UNRESOLVED, EVERY_STATUS = "unresolved", "all"
@@ -24,14 +26,27 @@ class DashboardArgs(PortfolioArgs):
         fields = ("domain", "department")
 
 
-class ProjectsArgs(ProjectFilters, _Page):
-    q = ma.fields.String(validate=validate.Length(max=MAX_QUERY))
-    mine = ma.fields.Boolean()
+class OwnerFilter(ma.fields.Field):
+    """The projects' owner: a user id, as the API's filter and every link take it, or an email
+    address, what a person types when there are too many owners to list (views resolve it)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = str(value).strip()
+        if "@" in text and len(text) <= MAX_EMAIL:
+            return normalise_email(text)
+        if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID:
+            return int(text)
+        raise ma.ValidationError("Not a user id or an email address.")
 
 
 class ProjectsCsvArgs(ProjectFilters):
+    owner = OwnerFilter()
     q = ma.fields.String(validate=validate.Length(max=MAX_QUERY))
     mine = ma.fields.Boolean()
+
+
+class ProjectsArgs(ProjectsCsvArgs, _Page):
+    pass
 
 
 class FlagsArgs(_Page):
@@ -48,7 +63,7 @@ ERRORS = {
     "stage": _l("Choose a stage from the list"),
     "domain": _l("Choose an area from the list"),
     "department": _l("Choose a department from the list"),
-    "owner": _l("Choose an owner from the list"),
+    "owner": _l("Choose an owner from the list, or enter their email address"),
     "risk_tier": _l("Choose a risk level from the list"),
     "flagged": _l("Choose whether the projects have unresolved flags"),
     "mine": _l("Choose whose projects to show"),

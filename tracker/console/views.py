@@ -194,23 +194,49 @@ def dashboard():
 # --- projects ------------------------------------------------------------------------------
 
 
-def _project_filters(args: dict) -> dict:
-    """The list's filters as the API's projects list takes them (`mine` is the owner filter)."""
+OWNERS_LISTED = 100  # more possible owners than this, and the owner filter takes an email address
+
+
+def _projects_args(schema) -> tuple[dict, dict, dict]:
+    """The list's query string read: its values, the errors in the reader's words, and the filters
+    as the API's projects list takes them (`mine` is the owner filter; an owner's email address
+    is their id)."""
+    args, errors = load(schema, request.args)
     filters = {
         name: args[name]
         for name in ("stage", "domain", "department", "owner", "flagged", "risk_tier", "q")
         if name in args
     }
+    if isinstance(filters.get("owner"), str):
+        filters["owner"] = queries.user_id_by_email(db.session, filters["owner"])
+        if filters["owner"] is None:
+            errors["owner"] = _("No one has this email address: enter a project owner's email address")
+            args, filters = {}, {}
     if args.get("mine"):
         filters["owner"] = staff().id
-    return filters
+    return args, errors, filters
+
+
+def _owner_filter(args: dict) -> dict:
+    """The owner filter as the page shows it: a list of the owners when it is short enough to read,
+    else a box for an email address; and the owner chosen (as the list names them, or their email)."""
+    owners = queries.owners(db.session, at_most=OWNERS_LISTED)
+    chosen = args.get("owner")
+    if owners is not None:
+        listed = [(owner.id, owner.name or owner.email) for owner in owners]
+        if isinstance(chosen, str):
+            chosen = queries.user_id_by_email(db.session, chosen)
+        return {"choices": listed, "chosen": "" if chosen is None else str(chosen)}
+    if isinstance(chosen, int):
+        chosen = queries.user_email(db.session, chosen)
+    return {"choices": None, "chosen": chosen or request.args.get("owner", "")}
 
 
 @blp.get("/projects")
 def projects():
     """Every project, 50 to a page, filtered and searched."""
-    args, errors = load(ProjectsArgs(), request.args)
-    result = queries.projects_page(db.session, filters=_project_filters(args), page=args.get("page", 1))
+    args, errors, filters = _projects_args(ProjectsArgs())
+    result = queries.projects_page(db.session, filters=filters, page=args.get("page", 1))
     return render(
         "console/projects.html",
         status=422 if errors else 200,
@@ -223,9 +249,9 @@ def projects():
             "stage": [(stage, words.STAGE_NAMES[stage]) for stage in STAGES],
             "domain": domain_choices(),
             "department": _same(queries.departments(db.session)),
-            "owner": [(owner.id, owner.name or owner.email) for owner in queries.owners(db.session)],
             "risk_tier": [(tier, words.RISK_TIER_NAMES[tier]) for tier in RISK_TIERS],
         },
+        owner=_owner_filter(args),
         list_url=list_url,
         csv_url=_csv_url(),
     )
@@ -234,14 +260,14 @@ def projects():
 @blp.get("/projects.csv")
 def projects_csv():
     """The projects of the list's filters as CSV: the rows of /api/v1/reports/projects.csv."""
-    args, errors = load(ProjectsCsvArgs(), request.args)
+    _, errors, filters = _projects_args(ProjectsCsvArgs())
     if errors:
         return error_page(422, hint=" ".join(errors.values()))
     exported = export.projects_export(
         db.engine,
         today=utcnow().date(),
         default_currency=current_app.config["DEFAULT_CURRENCY"],
-        **_project_filters(args),
+        **filters,
     )
     response = csv_response(formats.csv_stream(exported.header, formats.projects_rows(exported)), "projects.csv")
     response.call_on_close(exported.close)
