@@ -12,8 +12,9 @@ everywhere, and the rules' sentences name a stage with the same words (`in_sente
 
 from collections.abc import Mapping
 
-from flask_babel import gettext
 from markupsafe import escape
+
+from tracker.i18n import translate
 
 
 class Term:
@@ -25,8 +26,8 @@ class Term:
         self.english = english
 
     def __str__(self) -> str:
-        # flask_babel: the current locale's catalogue; outside an app context, English
-        return gettext(self.english)
+        # the current locale's catalogue (Flask-Babel's); outside an app context, English
+        return translate(self.english)
 
     def __html__(self) -> str:  # Jinja's autoescape: the translation, escaped
         return str(escape(str(self)))
