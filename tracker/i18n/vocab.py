@@ -55,6 +55,12 @@ def in_sentence(name: str) -> str:
     return name
 
 
+def in_words(vocabulary: Mapping[str, Term]) -> dict[str, str]:
+    """Each code's name in the current language, translated once: for a list whose rows name their
+    codes (the console's projects), not a translation per row."""
+    return {code: str(term) for code, term in vocabulary.items()}
+
+
 def english(vocabulary: Mapping[str, Term], code: str) -> str:
     """The English name of a code (the JSON API's word); the code itself when it has no name."""
     term = vocabulary.get(code)
