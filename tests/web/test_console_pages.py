@@ -174,8 +174,14 @@ def test_the_owner_filter_lists_a_few_owners_and_takes_an_email_address_when_the
     root = check_page(response.get_data(as_text=True))
     assert {a.get("href") for a in root.find(".//div[@class='error-summary']").iter("a")} == {"#owner"}
     assert root.find(".//input[@id='owner']").get("value") == "nobody@city.example"
-    assert "이메일 주소" in text_of(root.find(".//div[@class='error-summary']"))
+    assert "이 이메일 주소를 가진 사업 담당자가 없습니다" in text_of(root.find(".//div[@class='error-summary']"))
     assert client.get("/console/projects.csv?owner=nobody@city.example").status_code == 422
+    # the box tells no one whether a user who owns nothing and may not (a viewer) has an address, or what it is
+    reader = factories.UserFactory(role="viewer", email="reader@city.example", name="Reader")
+    assert client.get(f"/console/projects?owner={reader.email}").status_code == 422
+    root = page(client, f"/console/projects?owner={reader.id}")
+    assert root.find(".//input[@id='owner']").get("value") == str(reader.id)
+    assert reader.email not in text_of(root) and "No project matches" in text_of(root)
 
 
 def test_the_filters_lists_show_a_new_department_and_a_new_owner_at_once(client, viewer, manager, admin):

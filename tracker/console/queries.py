@@ -142,22 +142,19 @@ def departments(session: so.Session) -> list[str]:
     return _kept_while_unchanged(session, "departments", read)
 
 
+def _possible_owner() -> sa.ColumnElement[bool]:
+    """A user who may own a project (the roles) or owns one: whom the owner filter offers."""
+    return sa.or_(User.role.in_(OWNER_ROLES), sa.exists().where(Project.owner_id == User.id))
+
+
 def owners(session: so.Session, *, at_most: int) -> list[sa.Row] | None:
     """Whoever may own a project or owns one, for the owner filter (kept while the trail says nothing
     changed); None when there are more than `at_most` (a list nobody could read: the filter then
     takes an email address)."""
 
     def read() -> list[tuple] | None:
-        owning = sa.exists().where(Project.owner_id == User.id)
-        rows = (
-            session.connection()
-            .execute(
-                sa.select(User.id, User.name, User.email)
-                .where(sa.or_(User.role.in_(OWNER_ROLES), owning))
-                .limit(at_most + 1)
-            )
-            .all()
-        )
+        statement = sa.select(User.id, User.name, User.email).where(_possible_owner()).limit(at_most + 1)
+        rows = session.connection().execute(statement).all()
         if len(rows) > at_most:
             return None
         return sorted(rows, key=lambda owner: (owner.name or owner.email).casefold())
@@ -165,12 +162,14 @@ def owners(session: so.Session, *, at_most: int) -> list[sa.Row] | None:
     return _kept_while_unchanged(session, f"owners, at most {at_most}", read)
 
 
-def user_email(session: so.Session, user_id: int) -> str | None:
-    return session.connection().scalar(sa.select(User.email).where(User.id == user_id))
+def owner_email(session: so.Session, user_id: int) -> str | None:
+    """The email address of an owner the filter offers; None for anyone else (no other user's address shows)."""
+    return session.connection().scalar(sa.select(User.email).where(User.id == user_id, _possible_owner()))
 
 
-def user_id_by_email(session: so.Session, email: str) -> int | None:
-    return session.connection().scalar(sa.select(User.id).where(User.email == email))
+def owner_by_email(session: so.Session, email: str) -> int | None:
+    """The id of the owner the filter offers with this address; None for anyone else."""
+    return session.connection().scalar(sa.select(User.id).where(User.email == email, _possible_owner()))
 
 
 def project_key(session: so.Session, project_id: int) -> sa.Row | None:

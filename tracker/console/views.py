@@ -208,10 +208,12 @@ def _projects_args(schema) -> tuple[dict, dict, dict]:
         if name in args
     }
     if isinstance(filters.get("owner"), str):
-        filters["owner"] = queries.user_id_by_email(db.session, filters["owner"])
-        if filters["owner"] is None:
-            errors["owner"] = _("No one has this email address: enter a project owner's email address")
+        owner_id = queries.owner_by_email(db.session, filters["owner"])
+        if owner_id is None:
+            errors["owner"] = _("No project owner has this email address")
             args, filters = {}, {}
+        else:
+            args["owner"] = filters["owner"] = owner_id
     if args.get("mine"):
         filters["owner"] = staff().id
     return args, errors, filters
@@ -219,17 +221,17 @@ def _projects_args(schema) -> tuple[dict, dict, dict]:
 
 def _owner_filter(args: dict) -> dict:
     """The owner filter as the page shows it: a list of the owners when it is short enough to read,
-    else a box for an email address; and the owner chosen (as the list names them, or their email)."""
+    else a box for an email address; and the owner chosen (by id in the list; in the box, the
+    address typed, or the address of the owner a link names by id)."""
     owners = queries.owners(db.session, at_most=OWNERS_LISTED)
     chosen = args.get("owner")
     if owners is not None:
         listed = [(owner.id, owner.name or owner.email) for owner in owners]
-        if isinstance(chosen, str):
-            chosen = queries.user_id_by_email(db.session, chosen)
         return {"choices": listed, "chosen": "" if chosen is None else str(chosen)}
-    if isinstance(chosen, int):
-        chosen = queries.user_email(db.session, chosen)
-    return {"choices": None, "chosen": chosen or request.args.get("owner", "")}
+    typed = request.args.get("owner", "").strip()
+    if chosen is not None and "@" not in typed:
+        typed = queries.owner_email(db.session, chosen) or typed
+    return {"choices": None, "chosen": typed}
 
 
 @blp.get("/projects")
