@@ -143,4 +143,12 @@ def test_every_console_page_kind_in_both_languages_has_no_wcag_21_aa_violation_a
         submit(browser, browser.find_element(By.CSS_SELECTOR, "form[action*='/reports/snapshots'] button"))
         assert browser.find_element(By.ID, "title-error").is_displayed()
         found |= axe_page(f"console-freeze-errors-{lang}")
+    # more possible owners than a list can show: the owner filter is a box for an address
+    factories.UserFactory.create_batch(100, role="manager")
+    signed_in(browser, server, manager.user)
+    for lang in ("en", "ko"):
+        for name, query in (("projects-many-owners", "lang"), ("projects-owner-error", "owner=nobody@city.example&lang")):
+            browser.get(f"{server}/console/projects?{query}={lang}")
+            assert browser.find_element(By.CSS_SELECTOR, "input#owner[type=email]").is_displayed()
+            found |= axe_page(f"console-{name}-{lang}")
     assert found == {}
