@@ -147,7 +147,10 @@ def test_every_console_page_kind_in_both_languages_has_no_wcag_21_aa_violation_a
     factories.UserFactory.create_batch(100, role="manager")
     signed_in(browser, server, manager.user)
     for lang in ("en", "ko"):
-        for name, query in (("projects-many-owners", "lang"), ("projects-owner-error", "owner=nobody@city.example&lang")):
+        for name, query in (
+            ("projects-many-owners", "lang"),
+            ("projects-owner-error", "owner=nobody@city.example&lang"),
+        ):
             browser.get(f"{server}/console/projects?{query}={lang}")
             assert browser.find_element(By.CSS_SELECTOR, "input#owner[type=email]").is_displayed()
             found |= axe_page(f"console-{name}-{lang}")
