@@ -143,6 +143,10 @@ def test_the_projects_list_filters_searches_counts_and_pages_50_at_a_time(client
     row = page(client, "/console/projects?q=CITY-PERMITS").find(".//tbody/tr")
     cells = [text_of(cell) for cell in row]
     assert cells[2:4] == ["Pilot", "80"] and cells[6] == "Limited risk (transparency duty)"
+    # each row links to its project's page, keeping a language chosen by the address
+    row = page(client, "/console/projects?q=CITY-PERMITS&lang=ko").find(".//tbody/tr")
+    assert row.find("th/a").get("href") == f"/console/projects/{permits['id']}?lang=ko"
+    assert [text_of(cell) for cell in row][2:4] == ["시범사업(파일럿)", "80"]
 
 
 def test_the_owner_filter_lists_a_few_owners_and_takes_an_email_address_when_they_are_many(
