@@ -174,10 +174,12 @@ def test_korean_typed_as_separate_jamo_finds_the_composed_syllables(client, sess
 
 
 def test_percent_and_underscore_in_a_search_match_themselves(client, session):
-    public_project(key="P-1", title="Cuts waiting by 30% at junctions")
-    public_project(key="P-2", title="Cuts waiting by 305 at junctions")
-    public_project(key="U-1", title="model_v2 rollout")
-    public_project(key="U-2", title="modelXv2 rollout")
+    # every searched field written here: the factory's sample texts hold percentages too
+    same = {"problem": "Queues at junctions.", "department": "Transport"}
+    public_project(key="P-1", title="Cuts waiting by 30% at junctions", **same)
+    public_project(key="P-2", title="Cuts waiting by 305 at junctions", **same)
+    public_project(key="U-1", title="model_v2 rollout", **same)
+    public_project(key="U-2", title="modelXv2 rollout", **same)
     assert listed_keys(_search(client, "30%")) == ["P-1"]
     assert listed_keys(_search(client, "l_v")) == ["U-1"]
     assert listed_keys(_search(client, "%")) == ["P-1"]
