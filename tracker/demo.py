@@ -37,7 +37,6 @@ CITY = "City of Northhaven"
 EVIDENCE_BASE_URL = "https://www.northhaven.example/ai-register"
 TOKENS_FILE = "demo-tokens.txt"
 API_EXAMPLE_URL = "http://127.0.0.1:5000/api/v1/projects"
-CONSOLE_URL = "http://127.0.0.1:5000/console"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1111,7 +1110,9 @@ def _echo_console_sign_in(email: str) -> None:
     """How to sign in to the staff console as a demo user, with or without a mail server."""
     config = current_app.config
     click.echo("")
-    click.echo(f"The staff console: {CONSOLE_URL}; sign in with any address above (for example {email}).")
+    # the sign-in links lead to PUBLIC_BASE_URL: the console there keeps one host, and its cookies, throughout
+    console = config["PUBLIC_BASE_URL"].rstrip("/") + "/console"
+    click.echo(f"The staff console: {console}; sign in with any address above (for example {email}).")
     click.echo(
         f"Sign-in links go by email through {config['SMTP_HOST']}:{config['SMTP_PORT']} (SMTP_HOST, SMTP_PORT). "
         "Without a mail server, start the service with SIGN_IN_LINKS_IN_LOG=true (the README's first command "

@@ -117,8 +117,9 @@ class TestTheLoadedDemo:
 
     def test_the_output_says_how_to_sign_in_to_the_console_with_or_without_a_mail_server(self, loaded):
         assert (
-            f"The staff console: http://127.0.0.1:5000/console; sign in with any address above (for example {CAIO})"
-            in loaded.output
+            # where the sign-in links lead (PUBLIC_BASE_URL), so one host keeps the cookies throughout
+            f"The staff console: {loaded.app.config['PUBLIC_BASE_URL']}/console; sign in with any address above "
+            f"(for example {CAIO})" in loaded.output
         )
         assert "SIGN_IN_LINKS_IN_LOG=true" in loaded.output and "never set it in production" in loaded.output
 
