@@ -152,7 +152,7 @@ def owners(session: so.Session, *, at_most: int) -> list[sa.Row] | None:
     changed); None when there are more than `at_most` (a list nobody could read: the filter then
     takes an email address)."""
 
-    def read() -> list[tuple] | None:
+    def read() -> list[sa.Row] | None:
         statement = sa.select(User.id, User.name, User.email).where(_possible_owner()).limit(at_most + 1)
         rows = session.connection().execute(statement).all()
         if len(rows) > at_most:

@@ -47,19 +47,23 @@ def translations_for(locale: str) -> NullTranslations:
     return Translations(fp=compiled, domain=DOMAIN)
 
 
+def current_catalogue() -> NullTranslations:
+    """The catalogue of the current locale; outside an app context (no locale), the source language."""
+    locale = get_locale()
+    return translations_for(str(locale)) if locale is not None else NullTranslations()
+
+
 class CatalogueDomain(Domain):
     """Flask-Babel's domain, reading the catalogues compiled in memory instead of .mo files."""
 
     def get_translations(self):
-        locale = get_locale()  # None outside an app context: the source language
-        return translations_for(str(locale)) if locale is not None else NullTranslations()
+        return current_catalogue()
 
 
 def translate(message: str) -> str:
     """`gettext(message)` (no values) from the same catalogue, without Flask-Babel's lookups of its
     domain on every call: the vocabulary's words are translated this way, a hundred on a list page."""
-    locale = get_locale()
-    return translations_for(str(locale)).gettext(message) if locale is not None else message
+    return current_catalogue().gettext(message)
 
 
 def negotiate(accept_language: str, supported: tuple[str, ...], default: str) -> str:

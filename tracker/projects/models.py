@@ -76,7 +76,8 @@ class Project(Base):
         # the list filters and their totals: index-only counts at 100k projects (bench EXPLAIN)
         sa.Index("ix_projects_stage_domain", "stage", "domain"),
         sa.Index("ix_projects_department_stage", "department", "stage"),
-        # the console's list: a stage's projects in an area, by reference, read in order
+        # the console's list: a stage's projects in an area, by reference, read in order (the one
+        # above stays for the API's list, by id: SQLite reads it in id order, this one it would sort)
         sa.Index("ix_projects_stage_domain_key", "stage", "domain", "key"),
         # the register: public entries, newest change first
         sa.Index("ix_projects_public_changed_at", "public", "changed_at", "id"),
